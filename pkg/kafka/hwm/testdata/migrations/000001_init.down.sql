@@ -1,0 +1,2 @@
+DROP TABLE records;
+DROP TABLE stream_hwm;
