@@ -1,0 +1,90 @@
+package main
+
+import (
+	"bufio"
+	"context"
+	"fmt"
+	"io"
+	"os"
+	"os/exec"
+	"path/filepath"
+	"sync"
+	"syscall"
+	"time"
+)
+
+// process is a service or simulator running as a child process, its output
+// prefixed with its name.
+type process struct {
+	name string
+	cmd  *exec.Cmd
+	done chan struct{}
+	err  error // set before done is closed
+}
+
+var outMu sync.Mutex // one line at a time on the terminal
+
+func build(ctx context.Context, root, bin, pkg string) (string, error) {
+	exe := filepath.Join(bin, filepath.Base(pkg))
+	cmd := exec.CommandContext(ctx, "go", "build", "-o", exe, pkg)
+	cmd.Dir = root
+	if out, err := cmd.CombinedOutput(); err != nil {
+		return "", fmt.Errorf("build %s: %w\n%s", pkg, err, out)
+	}
+	return exe, nil
+}
+
+func start(name, exe string, args, env []string, out io.Writer) (*process, error) {
+	cmd := exec.Command(exe, args...)
+	cmd.Env = append(os.Environ(), env...)
+	cmd.SysProcAttr = &syscall.SysProcAttr{Setpgid: true} // Ctrl-C goes to us; we stop the children in order
+	pr, pw := io.Pipe()
+	cmd.Stdout, cmd.Stderr = pw, pw
+	if err := cmd.Start(); err != nil {
+		return nil, fmt.Errorf("start %s: %w", name, err)
+	}
+	p := &process{name: name, cmd: cmd, done: make(chan struct{})}
+	go func() {
+		sc := bufio.NewScanner(pr)
+		sc.Buffer(make([]byte, 64*1024), 1024*1024)
+		for sc.Scan() {
+			outMu.Lock()
+			fmt.Fprintf(out, "%-22s | %s\n", name, sc.Text())
+			outMu.Unlock()
+		}
+	}()
+	go func() {
+		p.err = cmd.Wait()
+		pw.Close()
+		close(p.done)
+	}()
+	return p, nil
+}
+
+// exited delivers the first process that ends by itself.
+func exited(procs []*process) <-chan *process {
+	ch := make(chan *process, len(procs))
+	for _, p := range procs {
+		go func() {
+			<-p.done
+			ch <- p
+		}()
+	}
+	return ch
+}
+
+// stopAll stops the processes in reverse start order: SIGTERM, then SIGKILL
+// after the grace period.
+func stopAll(procs []*process, out io.Writer) {
+	for i := len(procs) - 1; i >= 0; i-- {
+		p := procs[i]
+		_ = p.cmd.Process.Signal(syscall.SIGTERM)
+		select {
+		case <-p.done:
+		case <-time.After(stopGrace):
+			fmt.Fprintf(out, "%s did not stop within %v; killing it\n", p.name, stopGrace)
+			_ = syscall.Kill(-p.cmd.Process.Pid, syscall.SIGKILL)
+			<-p.done
+		}
+	}
+}

@@ -1,0 +1,88 @@
+package main
+
+import (
+	"bytes"
+	"context"
+	"database/sql"
+	"net"
+	"strconv"
+	"strings"
+	"sync"
+	"testing"
+	"time"
+
+	"github.com/IBM/sarama"
+	"github.com/stretchr/testify/require"
+
+	"github.com/navikt/kafkapg/pkg/kafka"
+)
+
+func freePort(t *testing.T) int {
+	t.Helper()
+	l, err := net.Listen("tcp", "127.0.0.1:0")
+	require.NoError(t, err)
+	defer l.Close()
+	return l.Addr().(*net.TCPAddr).Port
+}
+
+type syncBuffer struct {
+	mu sync.Mutex
+	b  bytes.Buffer
+}
+
+func (s *syncBuffer) Write(p []byte) (int, error) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	return s.b.Write(p)
+}
+
+func (s *syncBuffer) String() string {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	return s.b.String()
+}
+
+// The stack starts Kafka on the requested port and a Postgres that accepts
+// connections, and stops cleanly when its context ends.
+func TestStackStartsAndStopsCleanly(t *testing.T) {
+	port := freePort(t)
+	ctx, cancel := context.WithCancel(context.Background())
+	defer cancel()
+	ready := make(chan Stack, 1)
+	done := make(chan error, 1)
+	var out syncBuffer
+	go func() {
+		done <- run(ctx, config{kafkaPort: port, services: false}, &out, func(s Stack) { ready <- s })
+	}()
+	var s Stack
+	select {
+	case s = <-ready:
+	case err := <-done:
+		t.Fatalf("stack ended before it was ready: %v\n%s", err, out.String())
+	case <-time.After(60 * time.Second):
+		t.Fatalf("stack not ready\n%s", out.String())
+	}
+	require.Equal(t, "127.0.0.1:"+strconv.Itoa(port), s.Brokers)
+
+	// Kafka: a topic is auto-created and a record goes in.
+	cfg := kafka.Config{Brokers: strings.Split(s.Brokers, ",")}
+	p, err := kafka.NewProducer(cfg)
+	require.NoError(t, err)
+	require.NoError(t, p.Send(ctx, &sarama.ProducerMessage{Topic: "smoke", Value: sarama.StringEncoder("hello")}))
+	require.NoError(t, p.Close())
+
+	// Postgres answers.
+	db, err := sql.Open("postgres", s.DatabaseURL("postgres"))
+	require.NoError(t, err)
+	require.NoError(t, db.PingContext(ctx))
+	require.NoError(t, db.Close())
+
+	cancel()
+	select {
+	case err := <-done:
+		require.NoError(t, err)
+	case <-time.After(30 * time.Second):
+		t.Fatal("stack did not stop")
+	}
+	require.Contains(t, out.String(), "stopping")
+}
