@@ -88,7 +88,7 @@ func (c *collector) redeliveries() int {
 
 // runGroup starts g.Run in the background and returns a stop function that
 // cancels it and returns Run's result and how long it took to return.
-func runGroup(t *testing.T, g *kafka.Group) (stop func() (error, time.Duration)) {
+func runGroup(t *testing.T, g *kafka.Group) (stop func() (time.Duration, error)) {
 	t.Helper()
 	ctx, cancel := context.WithCancel(context.Background())
 	done := make(chan error, 1)
@@ -96,7 +96,7 @@ func runGroup(t *testing.T, g *kafka.Group) (stop func() (error, time.Duration))
 	var once sync.Once
 	var res error
 	var took time.Duration
-	stop = func() (error, time.Duration) {
+	stop = func() (time.Duration, error) {
 		once.Do(func() {
 			start := time.Now()
 			cancel()
@@ -108,7 +108,7 @@ func runGroup(t *testing.T, g *kafka.Group) (stop func() (error, time.Duration))
 				res = context.DeadlineExceeded
 			}
 		})
-		return res, took
+		return took, res
 	}
 	t.Cleanup(func() { _, _ = stop() })
 	return stop
@@ -162,7 +162,7 @@ func TestGroupConsumesAllAndCommitsOnLeave(t *testing.T) {
 	assert.True(t, g.HasAssignment())
 	assert.Equal(t, []int32{0, 1, 2}, partitions(g, "orders"))
 
-	err, took := stop()
+	took, err := stop()
 	require.NoError(t, err)
 	assert.Less(t, took, 5*time.Second)
 	assert.Nil(t, g.Assignment(), "no assignment after Run returned")
@@ -205,7 +205,7 @@ func TestGroupTwoMembersSplitAndHandBack(t *testing.T) {
 	assert.NotZero(t, ha.count())
 	assert.NotZero(t, hb.count())
 
-	err, _ := stopB()
+	_, err := stopB()
 	require.NoError(t, err)
 	waitAssigned(t, "A owns all 4 again", func() bool { return len(partitions(a, "orders")) == 4 })
 
@@ -215,7 +215,7 @@ func TestGroupTwoMembersSplitAndHandBack(t *testing.T) {
 	assert.Equal(t, 80, ha.count()+hb.count())
 	assert.Zero(t, ha.redeliveries()+hb.redeliveries(), "offsets committed on hand-over")
 
-	err, _ = stopA()
+	_, err = stopA()
 	require.NoError(t, err)
 }
 
@@ -250,7 +250,7 @@ func TestGroupCancelReturnsPromptlyAndLeaves(t *testing.T) {
 	case <-time.After(waitFor):
 		t.Fatal("no claim")
 	}
-	err, took := stop()
+	took, err := stop()
 	require.NoError(t, err)
 	assert.Less(t, took, 3*time.Second)
 	assert.Equal(t, 1, leaves())
@@ -273,7 +273,7 @@ func TestGroupAutoCommitOffCommitsNothing(t *testing.T) {
 	// Let several auto-commit intervals (100 ms) pass, measured in
 	// heartbeats (200 ms apart), so a commit would have happened by now.
 	waitAssigned(t, "3 heartbeats", func() bool { return heartbeats() >= 3 })
-	err, _ := stop()
+	_, err := stop()
 	require.NoError(t, err)
 
 	assert.Zero(t, commits(), "nothing was committed")
