@@ -19,7 +19,8 @@ help: ## list the targets
 
 run: ## start the local stack: embedded Kafka, throwaway Postgres and every service; Ctrl-C stops it
 	@scripts/ensure-postgres
-	go run ./deploy/local/cmd/localstack
+	@go build -o bin/localstack ./deploy/local/cmd/localstack
+	@exec bin/localstack
 
 test: ## run every test of every module against real Postgres and embedded Kafka
 	@scripts/ensure-postgres
