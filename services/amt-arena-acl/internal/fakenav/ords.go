@@ -1,0 +1,105 @@
+package fakenav
+
+import (
+	"fmt"
+	"net/http"
+	"strconv"
+	"sync"
+)
+
+// ORDS fakes amt-arena-ords-proxy: GET /api/ords/fnr?personId=N answers
+// {"fnr": "…"} for a person it knows and 404 for one it does not.
+type ORDS struct {
+	Faults
+
+	guard Guard
+
+	mu       sync.RWMutex
+	fnr      map[int64]string
+	generate bool
+}
+
+// NewORDS returns an ORDS that knows nobody and lets requests through
+// guard.
+func NewORDS(guard Guard) *ORDS {
+	return &ORDS{guard: guard, fnr: map[int64]string{}}
+}
+
+// SetFnr makes personID's fnr fnr.
+func (o *ORDS) SetFnr(personID int64, fnr string) {
+	o.mu.Lock()
+	defer o.mu.Unlock()
+	o.fnr[personID] = fnr
+}
+
+// RemoveFnr forgets personID: the lookup answers 404, unless GenerateFnrs
+// is on.
+func (o *ORDS) RemoveFnr(personID int64) {
+	o.mu.Lock()
+	defer o.mu.Unlock()
+	delete(o.fnr, personID)
+}
+
+// GenerateFnrs, when on, answers for every person not set with
+// SyntheticFnr(personID), so that a load test needs no seeding.
+func (o *ORDS) GenerateFnrs(on bool) {
+	o.mu.Lock()
+	defer o.mu.Unlock()
+	o.generate = on
+}
+
+// Fnr returns what the lookup would answer for personID.
+func (o *ORDS) Fnr(personID int64) (string, bool) {
+	o.mu.RLock()
+	defer o.mu.RUnlock()
+	if f, ok := o.fnr[personID]; ok {
+		return f, true
+	}
+	if o.generate {
+		return SyntheticFnr(personID), true
+	}
+	return "", false
+}
+
+// ServeHTTP serves the fnr lookup.
+func (o *ORDS) ServeHTTP(w http.ResponseWriter, r *http.Request) {
+	if r.URL.Path != "/api/ords/fnr" {
+		http.NotFound(w, r)
+		return
+	}
+	if o.intercept(w, r, EndpointFnr) || !o.guard.allow(w, r) {
+		return
+	}
+	if r.Method != http.MethodGet {
+		w.Header().Set("Allow", http.MethodGet)
+		writeError(w, http.StatusMethodNotAllowed, "use GET")
+		return
+	}
+	personID, err := strconv.ParseInt(r.URL.Query().Get("personId"), 10, 64)
+	if err != nil {
+		writeError(w, http.StatusBadRequest, "personId is not an integer")
+		return
+	}
+	fnr, ok := o.Fnr(personID)
+	if !ok {
+		writeError(w, http.StatusNotFound, fmt.Sprintf("no fnr for personId %d", personID))
+		return
+	}
+	writeJSON(w, http.StatusOK, map[string]string{"fnr": fnr})
+}
+
+// SyntheticFnr returns a made-up fødselsnummer for an Arena person id: the
+// same every time, and different for every personID from 0 to 3 359 999 999.
+// Its month is the real month plus 80, as in NAV's synthetic test data, so it
+// is no real person's; its check digits are not valid.
+func SyntheticFnr(personID int64) string {
+	n := personID % 3_360_000_000
+	if n < 0 {
+		n = -n
+	}
+	day := 1 + n%28
+	month := 81 + (n/28)%12
+	year := (n / 336) % 100
+	rest := n / 33_600
+	return fmt.Sprintf("%02d%02d%02d%05d", day, month, year, rest)
+}
