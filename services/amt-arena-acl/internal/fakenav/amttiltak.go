@@ -2,6 +2,8 @@ package fakenav
 
 import (
 	"encoding/json"
+	"errors"
+	"fmt"
 	"net/http"
 	"strings"
 	"sync"
@@ -88,6 +90,10 @@ func (a *AmtTiltak) Deltakelser(personIdent string) []Deltakelse {
 
 // ServeHTTP serves the deltakelser lookup.
 func (a *AmtTiltak) ServeHTTP(w http.ResponseWriter, r *http.Request) {
+	if strings.HasPrefix(r.URL.Path, SeedPrefix) {
+		a.serveSeed(w, r)
+		return
+	}
 	if r.URL.Path != "/api/external/deltakelser" {
 		http.NotFound(w, r)
 		return
@@ -127,4 +133,54 @@ func date(t time.Time) any {
 		return nil
 	}
 	return t.Format(time.DateOnly)
+}
+
+// Learn records the deltaker of a message this service published, as the
+// real amt-tiltak does when it consumes it: value is an envelope (the AMT
+// topic) or a bare deltaker (the enkeltplass topic); a null value (a
+// tombstone) is ignored. The local stack feeds it the AMT topics, so that
+// hist deltakere find the deltakere they archive.
+func (a *AmtTiltak) Learn(value []byte) error {
+	if len(value) == 0 || string(value) == "null" {
+		return nil
+	}
+	var msg struct {
+		Payload *json.RawMessage `json:"payload"`
+	}
+	if err := json.Unmarshal(value, &msg); err != nil {
+		return fmt.Errorf("fakenav: learn: %w", err)
+	}
+	if msg.Payload != nil {
+		value = *msg.Payload
+	}
+	var d struct {
+		ID              string  `json:"id"`
+		GjennomforingID string  `json:"gjennomforingId"`
+		PersonIdent     string  `json:"personIdent"`
+		StartDato       *string `json:"startDato"`
+		SluttDato       *string `json:"sluttDato"`
+		Status          string  `json:"status"`
+	}
+	if err := json.Unmarshal(value, &d); err != nil {
+		return fmt.Errorf("fakenav: learn: %w", err)
+	}
+	if d.ID == "" || d.PersonIdent == "" || d.Status == "" {
+		return errors.New("fakenav: learn: not a deltaker")
+	}
+	dl := Deltakelse{ID: d.ID, GjennomforingID: d.GjennomforingID, Status: d.Status}
+	for _, f := range []struct {
+		s   *string
+		dst *time.Time
+	}{{d.StartDato, &dl.StartDato}, {d.SluttDato, &dl.SluttDato}} {
+		if f.s == nil {
+			continue
+		}
+		t, err := time.Parse(time.DateOnly, *f.s)
+		if err != nil {
+			return fmt.Errorf("fakenav: learn: %w", err)
+		}
+		*f.dst = t
+	}
+	a.AddDeltakelse(d.PersonIdent, dl)
+	return nil
 }

@@ -125,6 +125,10 @@ const (
 
 // ServeHTTP serves the v1 id lookup and the v2 fetch.
 func (m *Mulighetsrommet) ServeHTTP(w http.ResponseWriter, r *http.Request) {
+	if strings.HasPrefix(r.URL.Path, SeedPrefix) {
+		m.serveSeed(w, r)
+		return
+	}
 	var ep Endpoint
 	var rest string
 	switch {

@@ -4,6 +4,7 @@ import (
 	"fmt"
 	"net/http"
 	"strconv"
+	"strings"
 	"sync"
 )
 
@@ -16,13 +17,14 @@ type ORDS struct {
 
 	mu       sync.RWMutex
 	fnr      map[int64]string
+	failing  map[int64]int // personID → status to answer
 	generate bool
 }
 
 // NewORDS returns an ORDS that knows nobody and lets requests through
 // guard.
 func NewORDS(guard Guard) *ORDS {
-	return &ORDS{guard: guard, fnr: map[int64]string{}}
+	return &ORDS{guard: guard, fnr: map[int64]string{}, failing: map[int64]int{}}
 }
 
 // SetFnr makes personID's fnr fnr.
@@ -38,6 +40,22 @@ func (o *ORDS) RemoveFnr(personID int64) {
 	o.mu.Lock()
 	defer o.mu.Unlock()
 	delete(o.fnr, personID)
+}
+
+// FailPerson makes every lookup of personID answer status (such as 500)
+// until HealPerson; lookups of other persons are not affected. Tests that
+// share one fake use it where FailNext would hit someone else's call.
+func (o *ORDS) FailPerson(personID int64, status int) {
+	o.mu.Lock()
+	defer o.mu.Unlock()
+	o.failing[personID] = status
+}
+
+// HealPerson ends FailPerson for personID.
+func (o *ORDS) HealPerson(personID int64) {
+	o.mu.Lock()
+	defer o.mu.Unlock()
+	delete(o.failing, personID)
 }
 
 // GenerateFnrs, when on, answers for every person not set with
@@ -63,6 +81,10 @@ func (o *ORDS) Fnr(personID int64) (string, bool) {
 
 // ServeHTTP serves the fnr lookup.
 func (o *ORDS) ServeHTTP(w http.ResponseWriter, r *http.Request) {
+	if strings.HasPrefix(r.URL.Path, SeedPrefix) {
+		o.serveSeed(w, r)
+		return
+	}
 	if r.URL.Path != "/api/ords/fnr" {
 		http.NotFound(w, r)
 		return
@@ -78,6 +100,13 @@ func (o *ORDS) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	personID, err := strconv.ParseInt(r.URL.Query().Get("personId"), 10, 64)
 	if err != nil {
 		writeError(w, http.StatusBadRequest, "personId is not an integer")
+		return
+	}
+	o.mu.RLock()
+	status, failing := o.failing[personID]
+	o.mu.RUnlock()
+	if failing {
+		writeError(w, status, fmt.Sprintf("injected failure for personId %d", personID))
 		return
 	}
 	fnr, ok := o.Fnr(personID)

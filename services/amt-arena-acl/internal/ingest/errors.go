@@ -72,6 +72,25 @@ var Live = Path{}
 // ingest_attempts including this attempt.
 func Retried(was Status, attempts int) Path { return Path{retry: true, was: was, attempts: attempts} }
 
+// IsRetry reports whether p is the retry processor's path.
+func (p Path) IsRetry() bool { return p.retry }
+
+// Was is the status the retry processor loaded the row in; "" on the live
+// path.
+func (p Path) Was() Status { return p.was }
+
+// Attempts is the row's ingest_attempts including this attempt on the retry
+// path; 0 on the live path, which does not count attempts.
+func (p Path) Attempts() int { return p.attempts }
+
+// String is "live" or "retry", as logs and metrics label the path.
+func (p Path) String() string {
+	if p.retry {
+		return "retry"
+	}
+	return "live"
+}
+
 // Decision is what to store after handling a message, and how loudly to
 // log it. ERROR is an alerting contract: it is used only for what needs a
 // person (an unexpected error on the live path, a row turning FAILED, a
@@ -80,6 +99,11 @@ type Decision struct {
 	Status Status
 	Note   string
 	Level  zapcore.Level
+	// Skipped is set by the message handler, never by StatusFor, when the
+	// row was no longer in a state to be handled (another handler got to it
+	// first, or it was already done): nothing was done or written, and
+	// Status and Note are the row's as found.
+	Skipped bool
 }
 
 // StatusFor decides the row's status after its handler returned err, on

@@ -5,8 +5,10 @@ import (
 	"database/sql"
 	"errors"
 	"fmt"
+	"strings"
 
 	"github.com/jmoiron/sqlx"
+	"github.com/lib/pq"
 
 	"github.com/navikt/kafkapg/services/amt-arena-acl/internal/arena"
 	"github.com/navikt/kafkapg/services/amt-arena-acl/internal/civil"
@@ -34,17 +36,42 @@ type ArenaData struct {
 	Note   *string `db:"note"`
 	// Raw is the record value of a message that could not be read.
 	Raw *string `db:"raw"`
+
+	// parsed is the message the row was stored from, when it was stored
+	// just now; rows read from the table have none.
+	parsed *arena.Message
 }
 
-// Message rebuilds the parsed message from the row, as the retry processor
-// needs it.
+// Message is the row's message: the one it was stored from when it has it
+// (see ReceiveArenaDataBatch), else rebuilt from the stored images, as the
+// retry processor needs it. A row's images never change once stored, so
+// both are the same message.
 func (d ArenaData) Message() (arena.Message, error) {
+	if d.parsed != nil {
+		return *d.parsed, nil
+	}
 	return arena.Rebuild(d.Table, d.Operation, d.OperationTimestamp, d.Pos, d.Before, d.After)
 }
 
-const arenaDataColumns = `id, arena_table_name, arena_id, operation_type, operation_pos,
-	operation_timestamp, ingest_status, ingested_timestamp, ingest_attempts, last_attempted,
-	before, after, note, raw`
+// WithImagesOf returns d with the images, raw text and parsed message of
+// o, a row with the same id read earlier: images never change once stored,
+// so a handler that re-reads only a row's state (GetArenaDataState) need
+// not fetch and parse them again.
+func (d ArenaData) WithImagesOf(o ArenaData) ArenaData {
+	d.Before, d.After, d.Raw, d.parsed = o.Before, o.After, o.Raw, o.parsed
+	return d
+}
+
+// HasImages reports whether d holds its message (images or the parsed
+// message), rather than only its state.
+func (d ArenaData) HasImages() bool { return d.parsed != nil || d.Before != nil || d.After != nil }
+
+const arenaDataColumns = stateColumns + `, before, after, raw`
+
+// stateColumns are the columns of arena_data but the message's images and
+// raw text, which never change once stored.
+const stateColumns = `id, arena_table_name, arena_id, operation_type, operation_pos,
+	operation_timestamp, ingest_status, ingested_timestamp, ingest_attempts, last_attempted, note`
 
 // NewArenaData is a message to store with a status.
 type NewArenaData struct {
@@ -264,4 +291,203 @@ func (s *Store) RetryWaitingDeltakere(ctx context.Context, q Querier, gjennomfor
 		return 0, fmt.Errorf("store: retry waiting deltakere of gjennomføring %s: %w", gjennomforingArenaID, err)
 	}
 	return res.RowsAffected()
+}
+
+// ReceiveArenaData stores a message that has just arrived, unless it is
+// there already, and returns its row either way; inserted tells which. An
+// existing row (the message was delivered before) is returned as it is:
+// receiving a message again never changes the status of its row, so a
+// re-delivered message that was handled is not handled again.
+func (s *Store) ReceiveArenaData(ctx context.Context, q Querier, d NewArenaData) (row ArenaData, inserted bool, err error) {
+	err = sqlx.GetContext(ctx, q, &row, `
+		INSERT INTO arena_data (arena_table_name, arena_id, operation_type, operation_pos,
+			operation_timestamp, ingest_status, ingested_timestamp, before, after, note, raw)
+		VALUES ($1, $2, $3, $4, $5, $6, $7, $8::jsonb, $9::jsonb, NULLIF($10, ''), $11)
+		ON CONFLICT (arena_table_name, operation_type, operation_pos) DO NOTHING
+		RETURNING `+arenaDataColumns,
+		string(d.Table), d.ArenaID, string(d.Operation), d.Pos, d.OperationTimestamp,
+		string(d.Status), s.clock(), jsonText(d.Before), jsonText(d.After), d.Note, d.Raw)
+	switch {
+	case err == nil:
+		return row, true, nil
+	case !errors.Is(err, sql.ErrNoRows):
+		return ArenaData{}, false, fmt.Errorf("store: receive arena_data %s %s %s: %w", d.Table, d.Operation, d.Pos, err)
+	}
+	// The message was there: ON CONFLICT DO NOTHING returns no row, and a
+	// statement of its own reads the one that is (inserted by a committed
+	// transaction, or by this one).
+	row, ok, err := s.GetArenaDataByKey(ctx, q, d.Table, d.Operation, d.Pos)
+	if err == nil && !ok {
+		err = fmt.Errorf("store: arena_data %s %s %s neither inserted nor found", d.Table, d.Operation, d.Pos)
+	}
+	return row, false, err
+}
+
+// DeleteArenaData removes a row. Only a gjennomføring with a programme code
+// this service does not handle has its row removed: the original never
+// stored one.
+func (s *Store) DeleteArenaData(ctx context.Context, q Querier, id int64) error {
+	if _, err := q.ExecContext(ctx, `DELETE FROM arena_data WHERE id = $1`, id); err != nil {
+		return fmt.Errorf("store: delete arena_data %d: %w", id, err)
+	}
+	return nil
+}
+
+// MessageState is where one stored message of an Arena row stands: what
+// the per-deltaker ordering rule and the publish spacing read.
+type MessageState struct {
+	ID     int64         `db:"id"`
+	Pos    string        `db:"operation_pos"`
+	Status ingest.Status `db:"ingest_status"`
+	// IngestedTimestamp is when the status was last written by handling.
+	IngestedTimestamp *civil.DateTime `db:"ingested_timestamp"`
+}
+
+// HistoryOf returns the state of every stored message of one Arena row.
+// The order is unspecified: positions are compared as numbers (see
+// arena.ComparePos), which SQL's text order is not for positions of
+// different lengths.
+func (s *Store) HistoryOf(ctx context.Context, q Querier, table arena.Table, arenaID string) ([]MessageState, error) {
+	var rows []MessageState
+	if err := sqlx.SelectContext(ctx, q, &rows, `SELECT id, operation_pos, ingest_status, ingested_timestamp
+		FROM arena_data WHERE arena_id = $1 AND arena_table_name = $2`, arenaID, string(table)); err != nil {
+		return nil, fmt.Errorf("store: history of %s %s: %w", table, arenaID, err)
+	}
+	return rows, nil
+}
+
+// GetArenaDataState is GetArenaData without the images and raw text: what
+// a handler re-reads to see where a row it already has stands.
+func (s *Store) GetArenaDataState(ctx context.Context, q Querier, id int64) (ArenaData, bool, error) {
+	return getArenaData(ctx, q, `SELECT `+stateColumns+` FROM arena_data WHERE id = $1`, id)
+}
+
+// Received is a message stored by ReceiveArenaDataBatch.
+type Received struct {
+	// Row is the message's row: its state as stored, with the images of
+	// the message received (and the parsed message, when given).
+	Row ArenaData
+	// Inserted is false when the message was stored before; Row then has
+	// the state it had.
+	Inserted bool
+}
+
+// ReceiveArenaDataBatch is ReceiveArenaData for many messages at once, in
+// two statements whatever their number: it inserts those not stored yet and
+// reads the state of those that were. msgs, when not nil, holds the parsed
+// message of each item (or nil), to travel with its row (see Message).
+// Items with the same identity (a record delivered twice in one batch) get
+// the same row.
+func (s *Store) ReceiveArenaDataBatch(ctx context.Context, q Querier, items []NewArenaData, msgs []*arena.Message) ([]Received, error) {
+	if len(items) == 0 {
+		return nil, nil
+	}
+	const cols = 11
+	args := make([]any, 0, cols*len(items))
+	var values strings.Builder
+	now := s.clock()
+	for i, d := range items {
+		if i > 0 {
+			values.WriteString(", ")
+		}
+		n := i * cols
+		fmt.Fprintf(&values, "($%d, $%d, $%d, $%d, $%d::timestamp, $%d, $%d::timestamp, $%d::jsonb, $%d::jsonb, NULLIF($%d, ''), $%d)",
+			n+1, n+2, n+3, n+4, n+5, n+6, n+7, n+8, n+9, n+10, n+11)
+		args = append(args, string(d.Table), d.ArenaID, string(d.Operation), d.Pos, d.OperationTimestamp,
+			string(d.Status), now, jsonText(d.Before), jsonText(d.After), d.Note, d.Raw)
+	}
+	var inserted []ArenaData
+	if err := sqlx.SelectContext(ctx, q, &inserted, `
+		INSERT INTO arena_data (arena_table_name, arena_id, operation_type, operation_pos,
+			operation_timestamp, ingest_status, ingested_timestamp, before, after, note, raw)
+		VALUES `+values.String()+`
+		ON CONFLICT (arena_table_name, operation_type, operation_pos) DO NOTHING
+		RETURNING `+stateColumns, args...); err != nil {
+		return nil, fmt.Errorf("store: receive %d arena_data rows: %w", len(items), err)
+	}
+
+	type key struct {
+		table arena.Table
+		op    arena.Operation
+		pos   string
+	}
+	byKey := make(map[key]ArenaData, len(items))
+	for _, r := range inserted {
+		byKey[key{r.Table, r.Operation, r.Pos}] = r
+	}
+	if len(inserted) < len(items) {
+		// Delivered before: read the state of those rows, in one
+		// statement keyed like the unique index.
+		var tables, ops, poses []string
+		for _, d := range items {
+			if _, ok := byKey[key{d.Table, d.Operation, d.Pos}]; !ok {
+				tables, ops, poses = append(tables, string(d.Table)), append(ops, string(d.Operation)), append(poses, d.Pos)
+			}
+		}
+		var existing []ArenaData
+		if err := sqlx.SelectContext(ctx, q, &existing, `SELECT `+stateColumns+` FROM arena_data
+			WHERE (arena_table_name, operation_type, operation_pos) IN
+				(SELECT * FROM unnest($1::varchar[], $2::varchar[], $3::varchar[]))`,
+			pq.Array(tables), pq.Array(ops), pq.Array(poses)); err != nil {
+			return nil, fmt.Errorf("store: read %d arena_data rows received before: %w", len(tables), err)
+		}
+		for _, r := range existing {
+			byKey[key{r.Table, r.Operation, r.Pos}] = r
+		}
+	}
+
+	out := make([]Received, len(items))
+	fresh := make(map[int64]bool, len(inserted))
+	for _, r := range inserted {
+		fresh[r.ID] = true
+	}
+	for i, d := range items {
+		r, ok := byKey[key{d.Table, d.Operation, d.Pos}]
+		if !ok {
+			return nil, fmt.Errorf("store: arena_data %s %s %s neither inserted nor found", d.Table, d.Operation, d.Pos)
+		}
+		r.Before, r.After, r.Raw = d.Before, d.After, d.Raw
+		if msgs != nil {
+			r.parsed = msgs[i]
+		}
+		out[i] = Received{Row: r, Inserted: fresh[r.ID]}
+	}
+	return out, nil
+}
+
+// Siblings is what the per-deltaker ordering rule needs to know about the
+// other stored messages of an Arena row, compared with one message by
+// GoldenGate position (as numbers, see arena.ComparePos).
+type Siblings struct {
+	// OlderPending: an older message is RETRY, FAILED or WAITING.
+	OlderPending bool `db:"older_pending"`
+	// NewerHandled: a newer message is HANDLED.
+	NewerHandled bool `db:"newer_handled"`
+	// LastHandled is ingested_timestamp of the HANDLED message with the
+	// highest position, nil when none is HANDLED.
+	LastHandled *civil.DateTime `db:"last_handled"`
+}
+
+// SiblingsOf summarises the other stored messages of the Arena row of
+// table and arenaID around position pos, in one small answer however many
+// there are. Positions compare as numbers: without leading zeros, a longer
+// one is greater, and equal lengths compare digit by digit (byte order).
+func (s *Store) SiblingsOf(ctx context.Context, q Querier, table arena.Table, arenaID, pos string) (Siblings, error) {
+	var sib Siblings
+	if err := sqlx.GetContext(ctx, q, &sib, `
+		WITH h AS (
+			SELECT ingest_status, ingested_timestamp,
+				length(ltrim(operation_pos, '0')) AS len, ltrim(operation_pos, '0') COLLATE "C" AS p
+			FROM arena_data WHERE arena_id = $1 AND arena_table_name = $2
+		), me AS (
+			SELECT length(ltrim($3::varchar, '0')) AS len, ltrim($3::varchar, '0') COLLATE "C" AS p
+		)
+		SELECT
+			coalesce(bool_or((h.len, h.p) < (me.len, me.p) AND h.ingest_status IN ('RETRY', 'FAILED', 'WAITING')), false) AS older_pending,
+			coalesce(bool_or((h.len, h.p) > (me.len, me.p) AND h.ingest_status = 'HANDLED'), false) AS newer_handled,
+			(SELECT ingested_timestamp FROM h WHERE ingest_status = 'HANDLED' ORDER BY len DESC, p DESC LIMIT 1) AS last_handled
+		FROM h, me`, arenaID, string(table), pos); err != nil {
+		return Siblings{}, fmt.Errorf("store: siblings of %s %s %s: %w", table, arenaID, pos, err)
+	}
+	return sib, nil
 }

@@ -323,3 +323,79 @@ func TestRetryWaitingDeltakereOfAValidGjennomforing(t *testing.T) {
 		}
 	}
 }
+
+func TestReceiveArenaDataBatchStoresNewMessagesAndKeepsOldOnes(t *testing.T) {
+	t.Parallel()
+	s, db := newStore(t)
+	ctx := context.Background()
+	old := row(arena.TableDeltaker, "1", arena.Created, "00000000000000000010", ingest.Retry)
+	stored, err := s.UpsertArenaData(ctx, db, old)
+	require.NoError(t, err)
+	require.NoError(t, s.SetStatus(ctx, db, stored.ID, ingest.Handled, ""))
+
+	m := fixture(t, "arena-tiltakdeltakerendret-v1.json")
+	fresh, err := FromMessage(m, ingest.Retry, "mottatt")
+	require.NoError(t, err)
+	items := []NewArenaData{old, fresh, fresh}
+	rs, err := s.ReceiveArenaDataBatch(ctx, db, items, []*arena.Message{nil, &m, &m})
+	require.NoError(t, err)
+	require.Len(t, rs, 3)
+
+	require.False(t, rs[0].Inserted, "delivered before")
+	require.Equal(t, stored.ID, rs[0].Row.ID)
+	require.Equal(t, ingest.Handled, rs[0].Row.Status, "its status is kept")
+
+	require.True(t, rs[1].Inserted)
+	require.Equal(t, ingest.Retry, rs[1].Row.Status)
+	require.Equal(t, "mottatt", *rs[1].Row.Note)
+	require.Equal(t, rs[1].Row.ID, rs[2].Row.ID, "the same message twice in a batch is one row")
+	require.True(t, rs[1].Row.HasImages())
+	back, err := rs[1].Row.Message()
+	require.NoError(t, err)
+	require.Equal(t, m, back)
+
+	full, ok, err := s.GetArenaData(ctx, db, rs[1].Row.ID)
+	require.NoError(t, err)
+	require.True(t, ok)
+	require.JSONEq(t, string(fresh.After), string(full.After))
+	state, ok, err := s.GetArenaDataState(ctx, db, rs[1].Row.ID)
+	require.NoError(t, err)
+	require.True(t, ok)
+	require.False(t, state.HasImages())
+	require.Equal(t, full, state.WithImagesOf(full))
+}
+
+func TestSiblingsComparesPositionsAsNumbers(t *testing.T) {
+	t.Parallel()
+	s, db := newStore(t)
+	ctx := context.Background()
+	add := func(pos string, status ingest.Status) {
+		r, err := s.UpsertArenaData(ctx, db, row(arena.TableDeltaker, "7", arena.Modified, pos, status))
+		require.NoError(t, err)
+		require.NoError(t, s.SetStatus(ctx, db, r.ID, status, ""))
+	}
+	sib, err := s.SiblingsOf(ctx, db, arena.TableDeltaker, "7", "00000000000000000050")
+	require.NoError(t, err)
+	require.Equal(t, Siblings{}, sib, "no other message")
+
+	// "9" is older than "00000000000000000050" as a number, though not as
+	// text; "100" is newer.
+	add("9", ingest.Handled)
+	add("00000000000000000050", ingest.Retry) // the message itself
+	sib, err = s.SiblingsOf(ctx, db, arena.TableDeltaker, "7", "00000000000000000050")
+	require.NoError(t, err)
+	require.False(t, sib.OlderPending)
+	require.False(t, sib.NewerHandled)
+	require.Equal(t, &stamped, sib.LastHandled)
+
+	add("8", ingest.Waiting)
+	add("100", ingest.Handled)
+	sib, err = s.SiblingsOf(ctx, db, arena.TableDeltaker, "7", "00000000000000000050")
+	require.NoError(t, err)
+	require.True(t, sib.OlderPending)
+	require.True(t, sib.NewerHandled)
+
+	other, err := s.SiblingsOf(ctx, db, arena.TableHistDeltaker, "7", "1")
+	require.NoError(t, err)
+	require.Equal(t, Siblings{}, other, "another table's rows are not siblings")
+}

@@ -53,3 +53,17 @@ func (s *Store) SetGjennomforingID(ctx context.Context, q Querier, arenaID strin
 	}
 	return nil
 }
+
+// GetGjennomforingForShare reads a gjennomføring again, as last committed,
+// and holds a share lock on it until the transaction ends, so that no other
+// transaction can change it meanwhile. A deltaker handler that finds its
+// gjennomføring invalid reads it this way before storing the deltaker
+// WAITING: a valid version committed in between is seen (and used), and
+// one committed after must wait for the WAITING row to be committed, so the
+// gjennomføring handler's flip of WAITING deltakere to RETRY cannot miss it.
+func (s *Store) GetGjennomforingForShare(ctx context.Context, q Querier, arenaID string) (Gjennomforing, bool, error) {
+	var g Gjennomforing
+	err := sqlx.GetContext(ctx, q, &g, `SELECT arena_id, tiltak_kode, is_valid, id
+		FROM gjennomforing WHERE arena_id = $1 FOR SHARE`, arenaID)
+	return found(g, err, "get gjennomføring "+arenaID+" for share")
+}
