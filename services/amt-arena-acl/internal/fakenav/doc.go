@@ -5,7 +5,8 @@
 // starts all four at once and says how to reach them.
 //
 // Each fake keeps its data in memory, to be seeded while it runs (ORDS.SetFnr,
-// Mulighetsrommet.AddGjennomforing, AmtTiltak.SetDeltakelser), counts the
+// ORDS.AddArbeidsgiver, Mulighetsrommet.AddGjennomforing,
+// AmtTiltak.SetDeltakelser), counts the
 // calls to it, and can be told to fail or to hang the next calls (see
 // Faults). The peers demand a bearer token that this Texas issued for their
 // scope, as the real services demand one from Entra ID (see Guard). Apart

@@ -318,6 +318,7 @@ func TestMulighetsrommet(t *testing.T) {
 	require.Len(t, g.ID, 36)
 	require.Equal(t, fakenav.Gjennomforing{
 		ID: g.ID, ArenaID: 42, Tiltakskode: "OPPFOLGING", Organisasjonsnummer: "999888777", Oppstart: "LOPENDE", Navn: "Gjennomføring 42",
+		Status: "GJENNOMFORES",
 	}, g)
 
 	require.Equal(t, map[string]any{"id": g.ID}, get("/api/v1/tiltaksgjennomforinger/id/42").body)
@@ -437,4 +438,82 @@ func serve(t *testing.T, h http.Handler) string {
 	go func() { _ = srv.Serve(ln) }()
 	t.Cleanup(func() { _ = srv.Close() })
 	return "http://" + ln.Addr().String()
+}
+
+func TestMulighetsrommetV1ViewIsDerivedFromTheGjennomforing(t *testing.T) {
+	t.Parallel()
+	s := fakenav.NewTestStack(t)
+	token := s.Texas.Token(fakenav.MulighetsrommetScope)
+	get := func(p string) answer { return do(t, http.MethodGet, s.MulighetsrommetURL+p, token, "", "") }
+
+	g := s.Mulighetsrommet.AddGjennomforing(fakenav.Gjennomforing{
+		ArenaID: 42, Tiltakskode: "GRUPPE_ARBEIDSMARKEDSOPPLAERING", Oppstart: "FELLES", Organisasjonsnummer: "974567890",
+		StartDato: time.Date(2026, 1, 5, 0, 0, 0, 0, time.UTC), Status: "AVSLUTTET",
+	})
+	require.Equal(t, map[string]any{
+		"id":                g.ID,
+		"tiltakstype":       map[string]any{"navn": "GRUPPE_ARBEIDSMARKEDSOPPLAERING", "arenaKode": "GRUPPEAMO"},
+		"navn":              "Gjennomføring 42",
+		"startDato":         "2026-01-05",
+		"sluttDato":         nil,
+		"status":            "AVSLUTTET",
+		"virksomhetsnummer": "974567890",
+		"oppstart":          "FELLES",
+	}, get("/api/v1/tiltaksgjennomforinger/"+strings.ToUpper(g.ID)).body)
+
+	// The defaults, and a tiltakskode without an Arena code.
+	d := s.Mulighetsrommet.AddGjennomforing(fakenav.Gjennomforing{Tiltakskode: "TILPASSET_JOBBSTOTTE"})
+	a := get("/api/v1/tiltaksgjennomforinger/" + d.ID)
+	require.Equal(t, "GJENNOMFORES", a.body["status"])
+	require.Equal(t, map[string]any{"navn": "TILPASSET_JOBBSTOTTE", "arenaKode": nil}, a.body["tiltakstype"])
+
+	// The id lookup still answers under its own path.
+	require.Equal(t, map[string]any{"id": g.ID}, get("/api/v1/tiltaksgjennomforinger/id/42").body)
+	require.Equal(t, 404, get("/api/v1/tiltaksgjennomforinger/"+fakenav.NewUUID()).status)
+	require.Equal(t, 400, get("/api/v1/tiltaksgjennomforinger/42").status)
+	require.Equal(t, 401, do(t, http.MethodGet, s.MulighetsrommetURL+"/api/v1/tiltaksgjennomforinger/"+g.ID, s.Texas.Token(fakenav.ORDSScope), "", "").status)
+
+	s.Mulighetsrommet.SetGjennomforingV1JSON(g.ID, `{"id":null}`)
+	require.Equal(t, `{"id":null}`, get("/api/v1/tiltaksgjennomforinger/"+g.ID).raw)
+	require.Equal(t, 200, get("/api/v2/tiltaksgjennomforinger/"+g.ID).status, "the v2 answer is untouched")
+	s.Mulighetsrommet.RemoveGjennomforing(g.ID)
+	require.Equal(t, 404, get("/api/v1/tiltaksgjennomforinger/"+g.ID).status)
+
+	s.Mulighetsrommet.FailNextOn(fakenav.EndpointGjennomforingV1, 1, 500)
+	require.Equal(t, 200, get("/api/v2/tiltaksgjennomforinger/"+d.ID).status, "a fault on v1 leaves v2 alone")
+	require.Equal(t, 500, get("/api/v1/tiltaksgjennomforinger/"+d.ID).status)
+	require.Equal(t, 8, s.Mulighetsrommet.CallsOn(fakenav.EndpointGjennomforingV1))
+}
+
+func TestORDSArbeidsgiver(t *testing.T) {
+	t.Parallel()
+	s := fakenav.NewTestStack(t)
+	token := s.Texas.Token(fakenav.ORDSScope)
+	get := func(q string) answer {
+		return do(t, http.MethodGet, s.ORDSURL+"/api/ords/arbeidsgiver?"+q, token, "", "")
+	}
+
+	require.Equal(t, fakenav.Arbeidsgiver{ID: 1, Virksomhetsnummer: "999888777", OrganisasjonsnummerMorselskap: "999888777"},
+		s.ORDS.AddArbeidsgiver(fakenav.Arbeidsgiver{ID: 1}))
+	s.ORDS.AddArbeidsgiver(fakenav.Arbeidsgiver{ID: 2, Virksomhetsnummer: "974567890", OrganisasjonsnummerMorselskap: "912345678"})
+	a := get("arbeidsgiverId=2")
+	require.Equal(t, 200, a.status)
+	require.Equal(t, map[string]any{"virksomhetsnummer": "974567890", "organisasjonsnummerMorselskap": "912345678"}, a.body)
+	require.Equal(t, "999888777", get("arbeidsgiverId=1").body["virksomhetsnummer"])
+
+	require.Equal(t, 404, get("arbeidsgiverId=3").status)
+	require.Equal(t, 400, get("arbeidsgiverId=x").status)
+	require.Equal(t, 400, get("").status)
+	require.Equal(t, 405, do(t, http.MethodPost, s.ORDSURL+"/api/ords/arbeidsgiver?arbeidsgiverId=2", token, "", "").status)
+	require.Equal(t, 401, do(t, http.MethodGet, s.ORDSURL+"/api/ords/arbeidsgiver?arbeidsgiverId=2", s.Texas.Token(fakenav.AmtTiltakScope), "", "").status)
+
+	s.ORDS.RemoveArbeidsgiver(2)
+	require.Equal(t, 404, get("arbeidsgiverId=2").status)
+
+	s.ORDS.FailNextOn(fakenav.EndpointArbeidsgiver, 1, 503)
+	s.ORDS.SetFnr(1, "12345678910")
+	require.Equal(t, 200, do(t, http.MethodGet, s.ORDSURL+"/api/ords/fnr?personId=1", token, "", "").status, "a fault on arbeidsgiver leaves fnr alone")
+	require.Equal(t, 503, get("arbeidsgiverId=1").status)
+	require.Equal(t, 9, s.ORDS.CallsOn(fakenav.EndpointArbeidsgiver))
+	require.Equal(t, 1, s.ORDS.CallsOn(fakenav.EndpointFnr))
 }

@@ -15,8 +15,10 @@ const (
 	EndpointToken           Endpoint = "texas token"
 	EndpointIntrospect      Endpoint = "texas introspect"
 	EndpointFnr             Endpoint = "ords fnr"
+	EndpointArbeidsgiver    Endpoint = "ords arbeidsgiver"
 	EndpointGjennomforingID Endpoint = "mulighetsrommet gjennomforing id"
 	EndpointGjennomforing   Endpoint = "mulighetsrommet gjennomforing"
+	EndpointGjennomforingV1 Endpoint = "mulighetsrommet gjennomforing v1"
 	EndpointDeltakelser     Endpoint = "amt-tiltak deltakelser"
 )
 

@@ -8,6 +8,9 @@ import (
 	"strconv"
 	"strings"
 	"sync"
+	"time"
+
+	"github.com/navikt/kafkapg/services/amt-arena-acl/internal/client/mulighetsrommet"
 )
 
 // Gjennomforing is a gjennomføring in the fake Mulighetsrommet.
@@ -24,6 +27,13 @@ type Gjennomforing struct {
 	Oppstart string
 	// Navn is its name; default "Gjennomføring <ArenaID>".
 	Navn string
+	// StartDato and SluttDato are dates in the v1 fetch; the zero time is
+	// null.
+	StartDato time.Time
+	SluttDato time.Time
+	// Status is the v1 fetch's status: "GJENNOMFORES" (default),
+	// "AVBRUTT", "AVLYST" or "AVSLUTTET".
+	Status string
 }
 
 // Mulighetsrommet fakes mulighetsrommet-api:
@@ -32,21 +42,32 @@ type Gjennomforing struct {
 //     for an Arena id it knows and 404 otherwise;
 //   - GET /api/v2/tiltaksgjennomforinger/{id} answers the gjennomføring
 //     ({"id", "tiltakskode", "navn", "arrangor": {"organisasjonsnummer",
-//     "navn"}, "oppstart"}) or 404.
+//     "navn"}, "oppstart"}) or 404;
+//   - GET /api/v1/tiltaksgjennomforinger/{id} answers the v1 view of the
+//     same gjennomføring ({"id", "tiltakstype": {"navn", "arenaKode"},
+//     "navn", "startDato", "sluttDato", "status", "virksomhetsnummer",
+//     "oppstart"}) or 404. arenaKode is the Arena code of the tiltakskode,
+//     null for one without.
 type Mulighetsrommet struct {
 	Faults
 
 	guard Guard
 
-	mu      sync.RWMutex
-	byArena map[int64]string // Arena id → UUID
-	answers map[string][]byte
+	mu        sync.RWMutex
+	byArena   map[int64]string // Arena id → UUID
+	answers   map[string][]byte
+	answersV1 map[string][]byte
 }
 
 // NewMulighetsrommet returns a Mulighetsrommet that knows no gjennomføring
 // and lets requests through guard.
 func NewMulighetsrommet(guard Guard) *Mulighetsrommet {
-	return &Mulighetsrommet{guard: guard, byArena: map[int64]string{}, answers: map[string][]byte{}}
+	return &Mulighetsrommet{
+		guard:     guard,
+		byArena:   map[int64]string{},
+		answers:   map[string][]byte{},
+		answersV1: map[string][]byte{},
+	}
 }
 
 // AddGjennomforing adds g, or replaces the gjennomføring with its ID, and
@@ -68,6 +89,9 @@ func (m *Mulighetsrommet) AddGjennomforing(g Gjennomforing) Gjennomforing {
 	if g.Navn == "" {
 		g.Navn = fmt.Sprintf("Gjennomføring %d", g.ArenaID)
 	}
+	if g.Status == "" {
+		g.Status = "GJENNOMFORES"
+	}
 	answer, err := json.Marshal(map[string]any{
 		"id":          g.ID,
 		"tiltakskode": g.Tiltakskode,
@@ -78,9 +102,27 @@ func (m *Mulighetsrommet) AddGjennomforing(g Gjennomforing) Gjennomforing {
 	if err != nil {
 		panic(err) // strings only
 	}
+	var arenaKode *string
+	if k, err := mulighetsrommet.ArenaKode(mulighetsrommet.Tiltakskode(g.Tiltakskode)); err == nil {
+		arenaKode = &k
+	}
+	answerV1, err := json.Marshal(map[string]any{
+		"id":                g.ID,
+		"tiltakstype":       map[string]any{"navn": g.Tiltakskode, "arenaKode": arenaKode},
+		"navn":              g.Navn,
+		"startDato":         jsonDate(g.StartDato),
+		"sluttDato":         jsonDate(g.SluttDato),
+		"status":            g.Status,
+		"virksomhetsnummer": g.Organisasjonsnummer,
+		"oppstart":          g.Oppstart,
+	})
+	if err != nil {
+		panic(err) // strings only
+	}
 	m.mu.Lock()
 	defer m.mu.Unlock()
 	m.answers[g.ID] = answer
+	m.answersV1[g.ID] = answerV1
 	if g.ArenaID != 0 {
 		m.byArena[g.ArenaID] = g.ID
 	}
@@ -96,12 +138,20 @@ func (m *Mulighetsrommet) SetGjennomforingJSON(id, body string) {
 	m.answers[strings.ToLower(id)] = []byte(body)
 }
 
-// RemoveGjennomforing makes the v2 fetch of id answer 404. Arena ids mapped
-// to it still are.
+// SetGjennomforingV1JSON is SetGjennomforingJSON for the v1 fetch.
+func (m *Mulighetsrommet) SetGjennomforingV1JSON(id, body string) {
+	m.mu.Lock()
+	defer m.mu.Unlock()
+	m.answersV1[strings.ToLower(id)] = []byte(body)
+}
+
+// RemoveGjennomforing makes the v2 and the v1 fetch of id answer 404. Arena
+// ids mapped to it still are.
 func (m *Mulighetsrommet) RemoveGjennomforing(id string) {
 	m.mu.Lock()
 	defer m.mu.Unlock()
 	delete(m.answers, strings.ToLower(id))
+	delete(m.answersV1, strings.ToLower(id))
 }
 
 // MapArenaID makes the v1 lookup of arenaID answer id.
@@ -121,9 +171,10 @@ func (m *Mulighetsrommet) UnmapArenaID(arenaID int64) {
 const (
 	mrIDPrefix = "/api/v1/tiltaksgjennomforinger/id/"
 	mrV2Prefix = "/api/v2/tiltaksgjennomforinger/"
+	mrV1Prefix = "/api/v1/tiltaksgjennomforinger/"
 )
 
-// ServeHTTP serves the v1 id lookup and the v2 fetch.
+// ServeHTTP serves the v1 id lookup, the v2 fetch and the v1 fetch.
 func (m *Mulighetsrommet) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	if strings.HasPrefix(r.URL.Path, SeedPrefix) {
 		m.serveSeed(w, r)
@@ -136,6 +187,8 @@ func (m *Mulighetsrommet) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 		ep, rest = EndpointGjennomforingID, strings.TrimPrefix(r.URL.Path, mrIDPrefix)
 	case strings.HasPrefix(r.URL.Path, mrV2Prefix):
 		ep, rest = EndpointGjennomforing, strings.TrimPrefix(r.URL.Path, mrV2Prefix)
+	case strings.HasPrefix(r.URL.Path, mrV1Prefix):
+		ep, rest = EndpointGjennomforingV1, strings.TrimPrefix(r.URL.Path, mrV1Prefix)
 	default:
 		http.NotFound(w, r)
 		return
@@ -169,8 +222,12 @@ func (m *Mulighetsrommet) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 		writeError(w, http.StatusBadRequest, "id is not a UUID")
 		return
 	}
+	answers := m.answers
+	if ep == EndpointGjennomforingV1 {
+		answers = m.answersV1
+	}
 	m.mu.RLock()
-	answer, ok := m.answers[strings.ToLower(rest)] // never modified, only replaced
+	answer, ok := answers[strings.ToLower(rest)] // never modified, only replaced
 	m.mu.RUnlock()
 	if !ok {
 		writeError(w, http.StatusNotFound, "no gjennomføring with id "+rest)
@@ -178,6 +235,14 @@ func (m *Mulighetsrommet) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	}
 	w.Header().Set("Content-Type", "application/json")
 	_, _ = w.Write(answer)
+}
+
+// jsonDate is t as a JSON date, nil (null) for the zero time.
+func jsonDate(t time.Time) any {
+	if t.IsZero() {
+		return nil
+	}
+	return t.Format(time.DateOnly)
 }
 
 // NewUUID returns a random UUID (version 4), lower case.

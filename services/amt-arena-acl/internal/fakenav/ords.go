@@ -8,23 +8,62 @@ import (
 	"sync"
 )
 
-// ORDS fakes amt-arena-ords-proxy: GET /api/ords/fnr?personId=N answers
-// {"fnr": "…"} for a person it knows and 404 for one it does not.
+// ORDS fakes amt-arena-ords-proxy:
+//
+//   - GET /api/ords/fnr?personId=N answers {"fnr": "…"} for a person it
+//     knows and 404 for one it does not;
+//   - GET /api/ords/arbeidsgiver?arbeidsgiverId=N answers
+//     {"virksomhetsnummer": "…", "organisasjonsnummerMorselskap": "…"} for
+//     an arbeidsgiver it knows and 404 for one it does not.
 type ORDS struct {
 	Faults
 
 	guard Guard
 
-	mu       sync.RWMutex
-	fnr      map[int64]string
-	failing  map[int64]int // personID → status to answer
-	generate bool
+	mu            sync.RWMutex
+	fnr           map[int64]string
+	failing       map[int64]int // personID → status to answer
+	generate      bool
+	arbeidsgivere map[int64]Arbeidsgiver
+}
+
+// Arbeidsgiver is an arbeidsgiver in the fake ORDS.
+type Arbeidsgiver struct {
+	// ID is its Arena arbeidsgiver id.
+	ID int64
+	// Virksomhetsnummer is its organisation number; default "999888777".
+	Virksomhetsnummer string
+	// OrganisasjonsnummerMorselskap is its parent's organisation number;
+	// default Virksomhetsnummer.
+	OrganisasjonsnummerMorselskap string
 }
 
 // NewORDS returns an ORDS that knows nobody and lets requests through
 // guard.
 func NewORDS(guard Guard) *ORDS {
-	return &ORDS{guard: guard, fnr: map[int64]string{}, failing: map[int64]int{}}
+	return &ORDS{guard: guard, fnr: map[int64]string{}, failing: map[int64]int{}, arbeidsgivere: map[int64]Arbeidsgiver{}}
+}
+
+// AddArbeidsgiver adds a, or replaces the arbeidsgiver with its ID, and
+// returns it with the defaults filled in.
+func (o *ORDS) AddArbeidsgiver(a Arbeidsgiver) Arbeidsgiver {
+	if a.Virksomhetsnummer == "" {
+		a.Virksomhetsnummer = "999888777"
+	}
+	if a.OrganisasjonsnummerMorselskap == "" {
+		a.OrganisasjonsnummerMorselskap = a.Virksomhetsnummer
+	}
+	o.mu.Lock()
+	defer o.mu.Unlock()
+	o.arbeidsgivere[a.ID] = a
+	return a
+}
+
+// RemoveArbeidsgiver forgets the arbeidsgiver id: the lookup answers 404.
+func (o *ORDS) RemoveArbeidsgiver(id int64) {
+	o.mu.Lock()
+	defer o.mu.Unlock()
+	delete(o.arbeidsgivere, id)
 }
 
 // SetFnr makes personID's fnr fnr.
@@ -79,22 +118,32 @@ func (o *ORDS) Fnr(personID int64) (string, bool) {
 	return "", false
 }
 
-// ServeHTTP serves the fnr lookup.
+// ServeHTTP serves the fnr and the arbeidsgiver lookup.
 func (o *ORDS) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	if strings.HasPrefix(r.URL.Path, SeedPrefix) {
 		o.serveSeed(w, r)
 		return
 	}
-	if r.URL.Path != "/api/ords/fnr" {
+	var ep Endpoint
+	switch r.URL.Path {
+	case "/api/ords/fnr":
+		ep = EndpointFnr
+	case "/api/ords/arbeidsgiver":
+		ep = EndpointArbeidsgiver
+	default:
 		http.NotFound(w, r)
 		return
 	}
-	if o.intercept(w, r, EndpointFnr) || !o.guard.allow(w, r) {
+	if o.intercept(w, r, ep) || !o.guard.allow(w, r) {
 		return
 	}
 	if r.Method != http.MethodGet {
 		w.Header().Set("Allow", http.MethodGet)
 		writeError(w, http.StatusMethodNotAllowed, "use GET")
+		return
+	}
+	if ep == EndpointArbeidsgiver {
+		o.serveArbeidsgiver(w, r)
 		return
 	}
 	personID, err := strconv.ParseInt(r.URL.Query().Get("personId"), 10, 64)
@@ -115,6 +164,25 @@ func (o *ORDS) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	writeJSON(w, http.StatusOK, map[string]string{"fnr": fnr})
+}
+
+func (o *ORDS) serveArbeidsgiver(w http.ResponseWriter, r *http.Request) {
+	id, err := strconv.ParseInt(r.URL.Query().Get("arbeidsgiverId"), 10, 64)
+	if err != nil {
+		writeError(w, http.StatusBadRequest, "arbeidsgiverId is not an integer")
+		return
+	}
+	o.mu.RLock()
+	a, ok := o.arbeidsgivere[id]
+	o.mu.RUnlock()
+	if !ok {
+		writeError(w, http.StatusNotFound, fmt.Sprintf("no arbeidsgiver with arbeidsgiverId %d", id))
+		return
+	}
+	writeJSON(w, http.StatusOK, map[string]string{
+		"virksomhetsnummer":             a.Virksomhetsnummer,
+		"organisasjonsnummerMorselskap": a.OrganisasjonsnummerMorselskap,
+	})
 }
 
 // SyntheticFnr returns a made-up fødselsnummer for an Arena person id: the

@@ -18,12 +18,19 @@ import (
 // ever run locally, and these paths exist only in them.
 //
 //	ORDS             PUT  /fakenav/fnr/{personId}   {"fnr": "…"}
-//	Mulighetsrommet  POST /fakenav/gjennomforinger  {"id"?, "arenaId", "tiltakskode"?, "oppstart"?, "organisasjonsnummer"?, "navn"?}
+//	                 POST /fakenav/arbeidsgivere    {"id", "virksomhetsnummer"?, "organisasjonsnummerMorselskap"?}
+//	                                                → the arbeidsgiver with its defaults
+//	Mulighetsrommet  POST /fakenav/gjennomforinger  {"id"?, "arenaId", "tiltakskode"?, "oppstart"?, "organisasjonsnummer"?, "navn"?,
+//	                                                 "startDato"?, "sluttDato"?, "status"?}
 //	                                                → the gjennomføring with its defaults and id
 //	amt-tiltak       POST /fakenav/deltakelser      {"personIdent", "id", "gjennomforingId", "startDato"?, "sluttDato"?, "status"}
 const SeedPrefix = "/fakenav/"
 
 func (o *ORDS) serveSeed(w http.ResponseWriter, r *http.Request) {
+	if r.URL.Path == SeedPrefix+"arbeidsgivere" {
+		o.serveSeedArbeidsgiver(w, r)
+		return
+	}
 	rest, ok := strings.CutPrefix(r.URL.Path, SeedPrefix+"fnr/")
 	personID, err := strconv.ParseInt(rest, 10, 64)
 	if !ok || err != nil || r.Method != http.MethodPut {
@@ -41,6 +48,26 @@ func (o *ORDS) serveSeed(w http.ResponseWriter, r *http.Request) {
 	w.WriteHeader(http.StatusNoContent)
 }
 
+// seedArbeidsgiver is Arbeidsgiver as JSON.
+type seedArbeidsgiver struct {
+	ID                            int64  `json:"id"`
+	Virksomhetsnummer             string `json:"virksomhetsnummer,omitempty"`
+	OrganisasjonsnummerMorselskap string `json:"organisasjonsnummerMorselskap,omitempty"`
+}
+
+func (o *ORDS) serveSeedArbeidsgiver(w http.ResponseWriter, r *http.Request) {
+	if r.Method != http.MethodPost {
+		writeError(w, http.StatusNotFound, "seed with POST "+SeedPrefix+"arbeidsgivere")
+		return
+	}
+	var b seedArbeidsgiver
+	if err := json.NewDecoder(http.MaxBytesReader(w, r.Body, 4<<10)).Decode(&b); err != nil {
+		writeError(w, http.StatusBadRequest, "body must be an arbeidsgiver")
+		return
+	}
+	writeJSON(w, http.StatusOK, seedArbeidsgiver(o.AddArbeidsgiver(Arbeidsgiver(b))))
+}
+
 // seedGjennomforing is Gjennomforing as JSON.
 type seedGjennomforing struct {
 	ID                  string `json:"id,omitempty"`
@@ -49,6 +76,35 @@ type seedGjennomforing struct {
 	Organisasjonsnummer string `json:"organisasjonsnummer,omitempty"`
 	Oppstart            string `json:"oppstart,omitempty"`
 	Navn                string `json:"navn,omitempty"`
+	StartDato           string `json:"startDato,omitempty"`
+	SluttDato           string `json:"sluttDato,omitempty"`
+	Status              string `json:"status,omitempty"`
+}
+
+func toSeedGjennomforing(g Gjennomforing) seedGjennomforing {
+	b := seedGjennomforing{
+		ID: g.ID, ArenaID: g.ArenaID, Tiltakskode: g.Tiltakskode, Organisasjonsnummer: g.Organisasjonsnummer,
+		Oppstart: g.Oppstart, Navn: g.Navn, Status: g.Status,
+	}
+	if !g.StartDato.IsZero() {
+		b.StartDato = g.StartDato.Format(time.DateOnly)
+	}
+	if !g.SluttDato.IsZero() {
+		b.SluttDato = g.SluttDato.Format(time.DateOnly)
+	}
+	return b
+}
+
+func (b seedGjennomforing) gjennomforing() (Gjennomforing, error) {
+	g := Gjennomforing{
+		ID: b.ID, ArenaID: b.ArenaID, Tiltakskode: b.Tiltakskode, Organisasjonsnummer: b.Organisasjonsnummer,
+		Oppstart: b.Oppstart, Navn: b.Navn, Status: b.Status,
+	}
+	var err error
+	if g.StartDato, err = parseOptionalDate(b.StartDato); err == nil {
+		g.SluttDato, err = parseOptionalDate(b.SluttDato)
+	}
+	return g, err
 }
 
 func (m *Mulighetsrommet) serveSeed(w http.ResponseWriter, r *http.Request) {
@@ -61,8 +117,12 @@ func (m *Mulighetsrommet) serveSeed(w http.ResponseWriter, r *http.Request) {
 		writeError(w, http.StatusBadRequest, "body must be a gjennomføring")
 		return
 	}
-	g := m.AddGjennomforing(Gjennomforing(b))
-	writeJSON(w, http.StatusOK, seedGjennomforing(g))
+	g, err := b.gjennomforing()
+	if err != nil {
+		writeError(w, http.StatusBadRequest, "dates are yyyy-mm-dd")
+		return
+	}
+	writeJSON(w, http.StatusOK, toSeedGjennomforing(m.AddGjennomforing(g)))
 }
 
 // seedDeltakelse is Deltakelse as JSON, for a person.
@@ -120,12 +180,22 @@ func (s Seeder) SetFnr(ctx context.Context, personID int64, fnr string) error {
 	return s.call(ctx, http.MethodPut, s.ORDSURL, SeedPrefix+"fnr/"+strconv.FormatInt(personID, 10), map[string]string{"fnr": fnr}, nil)
 }
 
+// AddArbeidsgiver adds a to the remote ORDS and returns it with its
+// defaults.
+func (s Seeder) AddArbeidsgiver(ctx context.Context, a Arbeidsgiver) (Arbeidsgiver, error) {
+	var out seedArbeidsgiver
+	err := s.call(ctx, http.MethodPost, s.ORDSURL, SeedPrefix+"arbeidsgivere", seedArbeidsgiver(a), &out)
+	return Arbeidsgiver(out), err
+}
+
 // AddGjennomforing adds g to the remote Mulighetsrommet and returns it with
 // its defaults and id.
 func (s Seeder) AddGjennomforing(ctx context.Context, g Gjennomforing) (Gjennomforing, error) {
 	var out seedGjennomforing
-	err := s.call(ctx, http.MethodPost, s.MulighetsrommetURL, SeedPrefix+"gjennomforinger", seedGjennomforing(g), &out)
-	return Gjennomforing(out), err
+	if err := s.call(ctx, http.MethodPost, s.MulighetsrommetURL, SeedPrefix+"gjennomforinger", toSeedGjennomforing(g), &out); err != nil {
+		return Gjennomforing{}, err
+	}
+	return out.gjennomforing()
 }
 
 // AddDeltakelse adds d to personIdent's deltakelser in the remote

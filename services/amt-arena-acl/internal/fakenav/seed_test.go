@@ -38,6 +38,21 @@ func TestSeederSeedsTheFakesOverHTTP(t *testing.T) {
 	require.Len(t, got, 1)
 	require.Equal(t, start, got[0].StartDato)
 
+	ag, err := seed.AddArbeidsgiver(ctx, fakenav.Arbeidsgiver{ID: 5, Virksomhetsnummer: "974567890"})
+	require.NoError(t, err)
+	require.Equal(t, fakenav.Arbeidsgiver{ID: 5, Virksomhetsnummer: "974567890", OrganisasjonsnummerMorselskap: "974567890"}, ag)
+	a = do(t, http.MethodGet, s.ORDSURL+"/api/ords/arbeidsgiver?arbeidsgiverId=5", s.Texas.Token(fakenav.ORDSScope), "", "")
+	require.Equal(t, "974567890", a.body["virksomhetsnummer"])
+
+	slutt := time.Date(2026, 6, 30, 0, 0, 0, 0, time.UTC)
+	g2, err := seed.AddGjennomforing(ctx, fakenav.Gjennomforing{StartDato: start, SluttDato: slutt, Status: "AVBRUTT"})
+	require.NoError(t, err)
+	require.Equal(t, start, g2.StartDato)
+	require.Equal(t, slutt, g2.SluttDato)
+	a = do(t, http.MethodGet, s.MulighetsrommetURL+"/api/v1/tiltaksgjennomforinger/"+g2.ID, token, "", "")
+	require.Equal(t, "2026-06-30", a.body["sluttDato"])
+	require.Equal(t, "AVBRUTT", a.body["status"])
+
 	require.Error(t, seed.AddDeltakelse(ctx, "", fakenav.Deltakelse{}), "a bad seed is refused")
 	require.Error(t, fakenav.Seeder{}.SetFnr(ctx, 1, "x"), "no URL")
 }

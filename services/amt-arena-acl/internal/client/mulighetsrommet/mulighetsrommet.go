@@ -1,6 +1,7 @@
 // Package mulighetsrommet is the client of mulighetsrommet-api, the
 // programme catalogue: it translates an Arena gjennomføring id into
-// Mulighetsrommet's UUID and tells what kind of gjennomføring that is.
+// Mulighetsrommet's UUID and tells what kind of gjennomføring that is, and
+// fetches the v1 view of a gjennomføring, with its status and dates.
 package mulighetsrommet
 
 import (
@@ -16,10 +17,11 @@ import (
 	"github.com/navikt/kafkapg/services/amt-arena-acl/internal/client/internal/rest"
 )
 
-// Paths of the two calls; the id goes at the end.
+// Paths of the calls; the id goes at the end.
 const (
-	IDPath            = "/api/v1/tiltaksgjennomforinger/id/"
-	GjennomforingPath = "/api/v2/tiltaksgjennomforinger/"
+	IDPath              = "/api/v1/tiltaksgjennomforinger/id/"
+	GjennomforingPath   = "/api/v2/tiltaksgjennomforinger/"
+	GjennomforingV1Path = "/api/v1/tiltaksgjennomforinger/"
 )
 
 // Client calls mulighetsrommet-api. It is safe for concurrent use.

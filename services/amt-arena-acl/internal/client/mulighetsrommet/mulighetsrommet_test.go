@@ -5,6 +5,8 @@ import (
 	"errors"
 	"net/http"
 	"net/http/httptest"
+	"strings"
+	"sync"
 	"testing"
 	"time"
 
@@ -91,6 +93,10 @@ func TestFailures(t *testing.T) {
 		_, err := c.Gjennomforing(ctx, id)
 		return err
 	}
+	fetchV1 := func(ctx context.Context, c *mulighetsrommet.Client) error {
+		_, err := c.GjennomforingV1(ctx, id)
+		return err
+	}
 
 	for _, tc := range []struct {
 		name      string
@@ -155,6 +161,38 @@ func TestFailures(t *testing.T) {
 			retryable: true,
 			timeout:   true,
 			contains:  "no answer within 100ms",
+		},
+		{
+			name:     "v1 fetch 404 means no such gjennomføring",
+			call:     fetchV1,
+			setup:    func(s *fakenav.Stack) { s.Mulighetsrommet.RemoveGjennomforing(id) },
+			status:   404,
+			notFound: true,
+			contains: "mulighetsrommet-api: get gjennomføring v1 " + id + ": not found",
+		},
+		{
+			name:      "v1 fetch 500 is retryable",
+			call:      fetchV1,
+			setup:     func(s *fakenav.Stack) { s.Mulighetsrommet.FailNextOn(fakenav.EndpointGjennomforingV1, 1, 500) },
+			status:    500,
+			retryable: true,
+			contains:  "answered 500 Internal Server Error",
+		},
+		{
+			name:      "v1 fetch timeout",
+			call:      fetchV1,
+			setup:     func(s *fakenav.Stack) { s.Mulighetsrommet.BlockNextOn(fakenav.EndpointGjennomforingV1, 1) },
+			change:    func(c *client.Config) { c.Timeout = 100 * time.Millisecond },
+			retryable: true,
+			timeout:   true,
+			contains:  "no answer within 100ms",
+		},
+		{
+			name:     "v1 fetch with a token for another scope",
+			call:     fetchV1,
+			change:   func(c *client.Config) { c.Scope = fakenav.AmtTiltakScope },
+			status:   401,
+			contains: "answered 401 Unauthorized",
 		},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
@@ -259,7 +297,9 @@ func TestRequests(t *testing.T) {
 			w.WriteHeader(http.StatusUnauthorized)
 			return
 		}
-		_, _ = w.Write([]byte(`{"id":"` + id + `","tiltakskode":"OPPFOLGING","arrangor":{"organisasjonsnummer":"1"},"oppstart":"LOPENDE"}`))
+		// One answer that satisfies all three calls.
+		_, _ = w.Write([]byte(`{"id":"` + id + `","tiltakskode":"OPPFOLGING","arrangor":{"organisasjonsnummer":"1"},"oppstart":"LOPENDE",` +
+			`"tiltakstype":{"arenaKode":"INDOPPFAG"},"virksomhetsnummer":"1"}`))
 	}))
 	t.Cleanup(srv.Close)
 	c, err := mulighetsrommet.New(client.Config{URL: srv.URL, Scope: "s"}, client.StaticToken("tok"))
@@ -269,10 +309,151 @@ func TestRequests(t *testing.T) {
 	require.NoError(t, err)
 	_, err = c.Gjennomforing(t.Context(), id)
 	require.NoError(t, err)
+	_, err = c.GjennomforingV1(t.Context(), id)
+	require.NoError(t, err)
 	require.Equal(t, []string{
 		"GET /api/v1/tiltaksgjennomforinger/id/42",
 		"GET /api/v2/tiltaksgjennomforinger/" + id,
+		"GET /api/v1/tiltaksgjennomforinger/" + id,
 	}, paths)
+}
+
+func TestGjennomforingV1ParsesStatusDatesAndVirksomhetsnummer(t *testing.T) {
+	t.Parallel()
+	s := fakenav.NewTestStack(t)
+	c := newClient(t, s, nil)
+	start := time.Date(2026, 1, 5, 0, 0, 0, 0, time.UTC)
+	slutt := time.Date(2026, 6, 30, 0, 0, 0, 0, time.UTC)
+
+	for _, tc := range []struct {
+		name              string
+		in                fakenav.Gjennomforing
+		arenaKode         string
+		status            mulighetsrommet.Status
+		start, slutt      *time.Time
+		kurs, enkeltplass bool
+		avsluttet         bool
+	}{
+		{"oppstart LOPENDE is not kurs",
+			fakenav.Gjennomforing{Tiltakskode: "OPPFOLGING", Oppstart: "LOPENDE", StartDato: start},
+			"INDOPPFAG", mulighetsrommet.StatusGjennomfores, &start, nil, false, false, false},
+		{"oppstart FELLES is kurs",
+			fakenav.Gjennomforing{Tiltakskode: "GRUPPE_ARBEIDSMARKEDSOPPLAERING", Oppstart: "FELLES", StartDato: start, SluttDato: slutt},
+			"GRUPPEAMO", mulighetsrommet.StatusGjennomfores, &start, &slutt, true, false, false},
+		{"enkeltplass",
+			fakenav.Gjennomforing{Tiltakskode: "ENKELTPLASS_FAG_OG_YRKESOPPLAERING", Oppstart: "LOPENDE"},
+			"ENKFAGYRKE", mulighetsrommet.StatusGjennomfores, nil, nil, false, true, false},
+		{"AVSLUTTET is over",
+			fakenav.Gjennomforing{Tiltakskode: "JOBBKLUBB", Status: "AVSLUTTET", StartDato: start, SluttDato: slutt},
+			"JOBBK", mulighetsrommet.StatusAvsluttet, &start, &slutt, false, false, true},
+		{"AVBRUTT is over", fakenav.Gjennomforing{Status: "AVBRUTT"}, "INDOPPFAG", mulighetsrommet.StatusAvbrutt, nil, nil, false, false, true},
+		{"AVLYST is over", fakenav.Gjennomforing{Status: "AVLYST"}, "INDOPPFAG", mulighetsrommet.StatusAvlyst, nil, nil, false, false, true},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			t.Parallel()
+			tc.in.Organisasjonsnummer = "974567890"
+			tc.in.Navn = "Kurs"
+			g := s.Mulighetsrommet.AddGjennomforing(tc.in)
+
+			got, err := c.GjennomforingV1(t.Context(), strings.ToUpper(g.ID))
+			require.NoError(t, err)
+			require.Equal(t, mulighetsrommet.GjennomforingV1{
+				ID:                g.ID,
+				Tiltakstype:       mulighetsrommet.Tiltakstype{Navn: g.Tiltakskode, ArenaKode: tc.arenaKode},
+				Navn:              "Kurs",
+				StartDato:         tc.start,
+				SluttDato:         tc.slutt,
+				Status:            tc.status,
+				Virksomhetsnummer: "974567890",
+				Oppstart:          mulighetsrommet.Oppstart(g.Oppstart),
+			}, got)
+			require.Equal(t, tc.kurs, got.IsKurs())
+			require.Equal(t, tc.enkeltplass, got.IsEnkeltplass())
+			require.Equal(t, tc.avsluttet, got.IsAvsluttet())
+		})
+	}
+}
+
+// scopeRecorder is a TokenSource that notes the scopes it is asked for.
+type scopeRecorder struct {
+	client.TokenSource
+	mu     sync.Mutex
+	scopes []string
+}
+
+func (r *scopeRecorder) Token(ctx context.Context, scope string) (string, error) {
+	r.mu.Lock()
+	r.scopes = append(r.scopes, scope)
+	r.mu.Unlock()
+	return r.TokenSource.Token(ctx, scope)
+}
+
+func TestGjennomforingV1TokenIsForTheMulighetsrommetScope(t *testing.T) {
+	t.Parallel()
+	s := fakenav.NewTestStack(t)
+	g := s.Mulighetsrommet.AddGjennomforing(fakenav.Gjennomforing{})
+	tokens := &scopeRecorder{TokenSource: nais.NewTokenClient(s.TokenEndpoint())}
+	c, err := mulighetsrommet.New(s.Configs().Mulighetsrommet, tokens)
+	require.NoError(t, err)
+
+	// The fake accepts only a token issued for its own scope.
+	_, err = c.GjennomforingV1(t.Context(), g.ID)
+	require.NoError(t, err)
+	require.Equal(t, []string{fakenav.MulighetsrommetScope}, tokens.scopes)
+	require.Equal(t, 1, s.Mulighetsrommet.CallsOn(fakenav.EndpointGjennomforingV1))
+}
+
+// The v1 answer: id, tiltakstype.arenaKode and virksomhetsnummer are
+// required, the rest may be null, and enums and dates are checked.
+func TestGjennomforingV1Strict(t *testing.T) {
+	t.Parallel()
+	s := fakenav.NewTestStack(t)
+	c := newClient(t, s, nil)
+	const rest = `"tiltakstype":{"arenaKode":"JOBBK"},"virksomhetsnummer":"1"`
+
+	for _, tc := range []struct {
+		name, body, want string
+	}{
+		{"only the required fields", `{"id":"` + id + `",` + rest + `}`, ""},
+		{"nulls and extra fields are fine",
+			`{"id":"` + id + `","tiltakstype":{"id":null,"navn":null,"arenaKode":"JOBBK","x":1},"virksomhetsnummer":"1",` +
+				`"navn":null,"startDato":null,"sluttDato":null,"status":null,"oppstart":null,"apentForPamelding":true}`,
+			""},
+		{"no id", `{` + rest + `}`, "id is missing or null"},
+		{"bad id", `{"id":"x",` + rest + `}`, "id: not a UUID"},
+		{"no tiltakstype", `{"id":"` + id + `","virksomhetsnummer":"1"}`, "tiltakstype is missing or null"},
+		{"no arenaKode", `{"id":"` + id + `","tiltakstype":{},"virksomhetsnummer":"1"}`, "tiltakstype.arenaKode is missing, null or empty"},
+		{"bad tiltakstype id", `{"id":"` + id + `","tiltakstype":{"id":"x","arenaKode":"JOBBK"},"virksomhetsnummer":"1"}`, "tiltakstype.id: not a UUID"},
+		{"no virksomhetsnummer", `{"id":"` + id + `","tiltakstype":{"arenaKode":"JOBBK"}}`, "virksomhetsnummer is missing or null"},
+		{"bad startDato", `{"id":"` + id + `",` + rest + `,"startDato":"05.01.2026"}`, "startDato: not a date yyyy-mm-dd"},
+		{"bad sluttDato", `{"id":"` + id + `",` + rest + `,"sluttDato":"2026-06-30T00:00:00"}`, "sluttDato: not a date yyyy-mm-dd"},
+		{"unknown status", `{"id":"` + id + `",` + rest + `,"status":"PLANLAGT"}`, `unknown status "PLANLAGT"`},
+		{"unknown oppstart", `{"id":"` + id + `",` + rest + `,"oppstart":"SNART"}`, `unknown oppstart "SNART"`},
+		{"status as object", `{"id":"` + id + `",` + rest + `,"status":{"type":"GJENNOMFORES"}}`, "json: cannot unmarshal object"},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			t.Parallel()
+			gid := fakenav.NewUUID()
+			s.Mulighetsrommet.SetGjennomforingV1JSON(gid, tc.body)
+			_, err := c.GjennomforingV1(t.Context(), gid)
+			if tc.want == "" {
+				require.NoError(t, err)
+				return
+			}
+			require.ErrorContains(t, err, "unexpected answer: "+tc.want)
+			var ce *client.Error
+			require.ErrorAs(t, err, &ce)
+			require.Equal(t, http.StatusOK, ce.Status)
+			require.False(t, ce.Retryable())
+		})
+	}
+}
+
+func TestGjennomforingV1RejectsBadID(t *testing.T) {
+	t.Parallel()
+	c := rawClient(t, `{}`)
+	_, err := c.GjennomforingV1(t.Context(), "id/42")
+	require.EqualError(t, err, `mulighetsrommet-api: get gjennomføring v1: id "id/42": not a UUID`)
 }
 
 func TestArenaKode(t *testing.T) {

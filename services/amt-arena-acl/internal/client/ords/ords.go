@@ -1,5 +1,6 @@
 // Package ords is the client of amt-arena-ords-proxy, which looks up Arena
-// data the CDC messages lack: the fødselsnummer (fnr) of an Arena person.
+// data the CDC messages lack: the fødselsnummer (fnr) of an Arena person and
+// the organisation numbers of an Arena arbeidsgiver.
 //
 // An fnr is personal data. This package never logs one and never puts one
 // in an error; callers must not log it either.
@@ -18,9 +19,12 @@ import (
 	"github.com/navikt/kafkapg/services/amt-arena-acl/internal/client/internal/rest"
 )
 
-// FnrPath is the path of the fnr lookup; the Arena person id goes in the
-// query parameter personId.
-const FnrPath = "/api/ords/fnr"
+// Paths of the two lookups. The Arena id goes in a query parameter:
+// personId for the fnr, arbeidsgiverId for the arbeidsgiver.
+const (
+	FnrPath          = "/api/ords/fnr"
+	ArbeidsgiverPath = "/api/ords/arbeidsgiver"
+)
 
 // Client calls amt-arena-ords-proxy. It is safe for concurrent use.
 type Client struct {
@@ -73,7 +77,67 @@ func (c *Client) Fnr(ctx context.Context, personID int64) (string, error) {
 	return fnr, nil
 }
 
+// Arbeidsgiver is an Arena arbeidsgiver's organisation numbers.
+type Arbeidsgiver struct {
+	// Virksomhetsnummer is the organisation number of the business unit
+	// (virksomhet) Arena knows as the arbeidsgiver.
+	Virksomhetsnummer string
+	// OrganisasjonsnummerMorselskap is the organisation number of the legal
+	// entity the virksomhet belongs to.
+	OrganisasjonsnummerMorselskap string
+}
+
+// Arbeidsgiver returns the organisation numbers of the Arena arbeidsgiver
+// arbeidsgiverID (GET /api/ords/arbeidsgiver?arbeidsgiverId=…, answer
+// {"virksomhetsnummer": "…", "organisasjonsnummerMorselskap": "…"}; other
+// fields are ignored).
+//
+// Both fields are required and must be strings; virksomhetsnummer must not
+// be empty. A 404 means Arena has no such arbeidsgiver: the error wraps
+// client.ErrNotFound. Every other failure, an answer missing a field
+// included, is an *client.Error.
+//
+// An arbeidsgiver may be a sole proprietorship, whose organisation number
+// leads to a person: like Fnr, the errors never quote the answer.
+func (c *Client) Arbeidsgiver(ctx context.Context, arbeidsgiverID int64) (Arbeidsgiver, error) {
+	var a Arbeidsgiver
+	err := c.call.Do(ctx, rest.Request{
+		Op:       fmt.Sprintf("get Arena arbeidsgiverId %d", arbeidsgiverID),
+		Method:   http.MethodGet,
+		Path:     ArbeidsgiverPath,
+		Query:    url.Values{"arbeidsgiverId": {strconv.FormatInt(arbeidsgiverID, 10)}},
+		NotFound: true,
+	}, func(body []byte) error {
+		var answer struct {
+			Virksomhetsnummer             *string `json:"virksomhetsnummer"`
+			OrganisasjonsnummerMorselskap *string `json:"organisasjonsnummerMorselskap"`
+		}
+		if json.Unmarshal(body, &answer) != nil {
+			return errNotArbeidsgiverAnswer
+		}
+		switch {
+		case answer.Virksomhetsnummer == nil || *answer.Virksomhetsnummer == "":
+			return errNoVirksomhetsnummer
+		case answer.OrganisasjonsnummerMorselskap == nil:
+			return errNoMorselskap
+		}
+		a = Arbeidsgiver{
+			Virksomhetsnummer:             *answer.Virksomhetsnummer,
+			OrganisasjonsnummerMorselskap: *answer.OrganisasjonsnummerMorselskap,
+		}
+		return nil
+	})
+	if err != nil {
+		return Arbeidsgiver{}, err
+	}
+	return a, nil
+}
+
 var (
 	errNotFnrAnswer = errors.New(`not a JSON object {"fnr": string}`)
 	errNoFnr        = errors.New("fnr is missing, null or empty")
+
+	errNotArbeidsgiverAnswer = errors.New(`not a JSON object {"virksomhetsnummer": string, "organisasjonsnummerMorselskap": string}`)
+	errNoVirksomhetsnummer   = errors.New("virksomhetsnummer is missing, null or empty")
+	errNoMorselskap          = errors.New("organisasjonsnummerMorselskap is missing or null")
 )
