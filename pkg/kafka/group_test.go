@@ -28,15 +28,20 @@ type collector struct {
 	mu   sync.Mutex
 	seen map[string]int // "topic/partition@offset" -> deliveries
 	got  chan struct{}  // signalled after each message
+	// claiming is closed when the first ConsumeClaim starts: its partition
+	// consumer has then resolved its start offset.
+	claiming     chan struct{}
+	claimingOnce sync.Once
 }
 
 func newCollector() *collector {
-	return &collector{seen: map[string]int{}, got: make(chan struct{}, 1)}
+	return &collector{seen: map[string]int{}, got: make(chan struct{}, 1), claiming: make(chan struct{})}
 }
 
 func (c *collector) Setup(sarama.ConsumerGroupSession) error   { return nil }
 func (c *collector) Cleanup(sarama.ConsumerGroupSession) error { return nil }
 func (c *collector) ConsumeClaim(sess sarama.ConsumerGroupSession, claim sarama.ConsumerGroupClaim) error {
+	c.claimingOnce.Do(func() { close(c.claiming) })
 	for {
 		select {
 		case m, ok := <-claim.Messages():
@@ -290,7 +295,13 @@ func TestGroupInitialOffsetNewest(t *testing.T) {
 	h := newCollector()
 	g := newTestGroup(t, c, "g-newest", []string{"orders"}, h, kafka.WithInitialOffset(sarama.OffsetNewest))
 	runGroup(t, g)
-	waitAssigned(t, "assignment", g.HasAssignment)
+	// Newest is resolved when the claim starts, not at assignment: produce
+	// only after that, or the first new messages count as old.
+	select {
+	case <-h.claiming:
+	case <-time.After(waitFor):
+		t.Fatal("no claim started")
+	}
 	produceN(t, c, "orders", 3, "new")
 	h.waitCount(t, 3)
 	h.mu.Lock()
