@@ -22,10 +22,22 @@ import (
 type Stack struct {
 	Brokers string // comma list for KAFKA_BROKERS
 	pg      *pgtest.Server
+	// exported is the environment earlier programs of the same service
+	// exported (see program.Exports).
+	exported []string
 }
 
 // DatabaseURL is the URL of database name on the local Postgres.
 func (s Stack) DatabaseURL(name string) string { return s.pg.DSNFor(name) }
+
+// common is the environment every program of svc gets.
+func (s Stack) common(svc service) []string {
+	return append([]string{
+		"KAFKA_BROKERS=" + s.Brokers,
+		"DB_URL=" + s.DatabaseURL(svc.Database),
+		"LOG_FORMAT=console",
+	}, s.exported...)
+}
 
 // run starts Kafka and Postgres, then every service, and stops all of it when
 // ctx is done. ready, when not nil, is called once everything has started.
@@ -60,6 +72,7 @@ func run(ctx context.Context, cfg config, out io.Writer, ready func(Stack)) erro
 		}
 		defer os.RemoveAll(bin)
 		for _, svc := range services {
+			stack.exported = nil // exports are the service's own
 			if err := createDatabase(ctx, pg, svc.Database); err != nil {
 				return err
 			}
@@ -68,11 +81,18 @@ func run(ctx context.Context, cfg config, out io.Writer, ready func(Stack)) erro
 				if err != nil {
 					return err
 				}
-				proc, err := start(p.Name, exe, p.Args, p.Env(stack, svc), out)
+				proc, err := start(p.Name, exe, p.Args, p.Env(stack, svc), p.Exports, out)
 				if err != nil {
 					return err
 				}
 				procs = append(procs, proc)
+				if p.Exports {
+					env, err := proc.waitExports(ctx)
+					if err != nil {
+						return err
+					}
+					stack.exported = append(stack.exported, env...)
+				}
 			}
 		}
 	}

@@ -5,6 +5,7 @@ import (
 	"context"
 	"database/sql"
 	"net"
+	"net/http"
 	"strconv"
 	"strings"
 	"sync"
@@ -85,4 +86,65 @@ func TestStackStartsAndStopsCleanly(t *testing.T) {
 		t.Fatal("stack did not stop")
 	}
 	require.Contains(t, out.String(), "stopping")
+}
+
+// With the services, `make run` is the whole system on one machine: every
+// service becomes ready and its simulator's traffic reaches its database.
+func TestStackRunsEveryServiceWithTraffic(t *testing.T) {
+	ctx, cancel := context.WithCancel(context.Background())
+	defer cancel()
+	ready := make(chan Stack, 1)
+	done := make(chan error, 1)
+	var out syncBuffer
+	go func() {
+		done <- run(ctx, config{kafkaPort: freePort(t), services: true}, &out, func(s Stack) { ready <- s })
+	}()
+	var s Stack
+	select {
+	case s = <-ready:
+	case err := <-done:
+		t.Fatalf("stack ended before it was ready: %v\n%s", err, out.String())
+	case <-time.After(5 * time.Minute):
+		t.Fatalf("stack not ready\n%s", out.String())
+	}
+
+	// Each service answers ready, and rows arrive from its simulator.
+	progress := map[string]struct{ readyURL, database, query string }{
+		"hendelselogg-backup": {"http://127.0.0.1:8081/internal/isReady", "hendelselogg_backup",
+			`SELECT count(*) FROM bekreftelse_hwm WHERE kafka_offset >= 0`},
+		"amt-arena-acl": {"http://127.0.0.1:8082/internal/isReady", "amt_arena_acl",
+			`SELECT count(*) FROM arena_data WHERE ingest_status = 'HANDLED'`},
+	}
+	for name, p := range progress {
+		db, err := sql.Open("postgres", s.DatabaseURL(p.database))
+		require.NoError(t, err)
+		defer db.Close()
+		progressed := func() bool {
+			resp, err := http.Get(p.readyURL)
+			if err != nil {
+				return false
+			}
+			resp.Body.Close()
+			var n int
+			return resp.StatusCode == http.StatusOK && db.QueryRow(p.query).Scan(&n) == nil && n > 0
+		}
+		deadline := time.After(2 * time.Minute)
+		for !progressed() {
+			select {
+			case err := <-done:
+				t.Fatalf("stack ended while waiting for %s: %v\n%s", name, err, out.String())
+			case <-deadline:
+				t.Fatalf("%s never became ready with data\n%s", name, out.String())
+			case <-time.After(200 * time.Millisecond):
+			}
+		}
+	}
+
+	cancel()
+	select {
+	case err := <-done:
+		require.NoError(t, err, out.String())
+	case <-time.After(time.Minute):
+		t.Fatal("stack did not stop")
+	}
 }
