@@ -203,7 +203,7 @@ func requireToken(i *Introspector, log *zap.Logger, cfg authConfig, opts []AuthO
 			// token is a credential: it is sent to Texas and nowhere else,
 			// and no log line below mentions it.
 			if problem != "" {
-				log.Debug("request rejected", zap.String("reason", problem), zap.String("method", r.Method), zap.String("path", r.URL.Path))
+				log.Debug("request rejected", zap.String("reason", problem), zap.String("route", route(r)))
 				if problem == missingToken {
 					// RFC 6750 §3.1: no error code when no credentials were
 					// given at all.
@@ -219,7 +219,7 @@ func requireToken(i *Introspector, log *zap.Logger, cfg authConfig, opts []AuthO
 			case err == nil:
 				next.ServeHTTP(w, r.WithContext(ContextWithClaims(r.Context(), claims)))
 			case errors.Is(err, ErrInactiveToken):
-				log.Info("request rejected: inactive token", zap.Error(err), zap.String("method", r.Method), zap.String("path", r.URL.Path))
+				log.Info("request rejected: inactive token", zap.Error(err), zap.String("route", route(r)))
 				unauthorized(w, `Bearer error="invalid_token"`)
 			case r.Context().Err() != nil:
 				// The caller has gone; there is no one to answer and
@@ -232,7 +232,7 @@ func requireToken(i *Introspector, log *zap.Logger, cfg authConfig, opts []AuthO
 				// letting an unchecked request through fails open. 503 says
 				// what happened — we could not check, try again — and lands
 				// the alarm on this side.
-				log.Error("token introspection failed", zap.Error(err), zap.String("method", r.Method), zap.String("path", r.URL.Path))
+				log.Error("token introspection failed", zap.Error(err), zap.String("route", route(r)))
 				w.Header().Set("Retry-After", "1")
 				http.Error(w, "token validation unavailable", http.StatusServiceUnavailable)
 			}
@@ -285,4 +285,14 @@ func isToken68(s string) bool {
 func unauthorized(w http.ResponseWriter, challenge string) {
 	w.Header().Set("WWW-Authenticate", challenge)
 	http.Error(w, "unauthorized", http.StatusUnauthorized)
+}
+
+// route names the request's route for logs: the ServeMux pattern it matched
+// ("GET /api/v1/person/{id}"), never its path, which may hold personal data
+// such as an identifier. Outside a ServeMux route only the method is known.
+func route(r *http.Request) string {
+	if r.Pattern != "" {
+		return r.Pattern
+	}
+	return r.Method + " (path not logged)"
 }

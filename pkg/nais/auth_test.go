@@ -236,3 +236,29 @@ func TestContextWithClaims(t *testing.T) {
 	require.True(t, ok)
 	require.Equal(t, "Z990000", c.NAVident())
 }
+
+// A rejected request is logged with its route pattern, never its path: paths
+// of personal-data APIs hold identifiers.
+func TestRejectedRequestLogsTheRouteNotThePath(t *testing.T) {
+	t.Parallel()
+	log, logs := newLogger(t)
+	mux := http.NewServeMux()
+	mux.Handle("GET /api/person/{id}", nais.RequireToken(nais.NewIntrospector(texasIntrospection(t).URL), log)(echoClaims))
+	api := httptest.NewServer(mux)
+	defer api.Close()
+
+	for _, token := range []string{"", "not-a-valid-token"} {
+		req, err := http.NewRequest(http.MethodGet, api.URL+"/api/person/4242", nil)
+		require.NoError(t, err)
+		if token != "" {
+			req.Header.Set("Authorization", "Bearer "+token)
+		}
+		resp, err := http.DefaultClient.Do(req)
+		require.NoError(t, err)
+		resp.Body.Close()
+		require.Equal(t, http.StatusUnauthorized, resp.StatusCode)
+	}
+	out := logs.String()
+	require.Contains(t, out, "GET /api/person/{id}")
+	require.NotContains(t, out, "4242") // an id the fnr mask would not catch
+}
