@@ -136,6 +136,7 @@ type Consumer struct {
 
 	mu       sync.Mutex
 	assigned []TopicPartition
+	owned    map[TopicPartition]bool // partitions whose gauges this member reports
 	stopped  map[TopicPartition]bool
 	fatal    error              // the first Fatal handler error
 	halt     context.CancelFunc // ends Run after a Fatal error
@@ -294,10 +295,21 @@ func (c *Consumer) connect(ctx context.Context) (sarama.Client, error) {
 	}
 }
 
+// setAssigned records the partitions this member owns now and drops the
+// gauges of those it gave away.
 func (c *Consumer) setAssigned(tps []TopicPartition) {
 	c.mu.Lock()
+	gone := c.owned
+	c.owned = map[TopicPartition]bool{}
+	for _, tp := range tps {
+		c.owned[tp] = true
+		delete(gone, tp)
+	}
 	c.assigned = tps
 	c.mu.Unlock()
+	for tp := range gone {
+		c.m.forget(tp)
+	}
 	c.m.assigned.Set(float64(len(tps)))
 }
 

@@ -8,6 +8,7 @@ import (
 	"time"
 
 	"github.com/jmoiron/sqlx"
+	"github.com/prometheus/client_golang/prometheus/testutil"
 	"github.com/stretchr/testify/require"
 	"github.com/twmb/franz-go/pkg/kmsg"
 )
@@ -54,6 +55,10 @@ func TestTwoMembersWithRebalancesMidStream(t *testing.T) {
 	b := e.consumer(e.config("pair"), store)
 	stopB := e.run(b)
 	assignedTo(b, parts/2)
+	assignedTo(a, parts/2)
+	// Only the owner reports a partition's position: A dropped the lag series
+	// of the partitions it gave to B.
+	require.Equal(t, parts/2, testutil.CollectAndCount(a.m.lag))
 	produce(50)
 	e.waitCount(total())
 

@@ -103,3 +103,13 @@ func (p partitionMetrics) observe(hwm, logEnd int64) {
 		p.lag.Set(float64(lag))
 	}
 }
+
+// forget drops the position gauges of a partition this member no longer owns,
+// so that only the owner reports its lag (a stale series would keep lag alerts
+// firing after a rebalance). Counters stay: they are this member's history.
+func (m *metrics) forget(tp TopicPartition) {
+	l := prometheus.Labels{"topic": tp.Topic, "partition": strconv.Itoa(int(tp.Partition))}
+	for _, g := range []*prometheus.GaugeVec{m.hwm, m.logEnd, m.lag, m.stopped} {
+		g.Delete(l)
+	}
+}
