@@ -88,7 +88,9 @@ func (h *groupHandler) ConsumeClaim(sess sarama.ConsumerGroupSession, claim sara
 	ticker := time.NewTicker(observeEvery)
 	defer ticker.Stop()
 	for {
+		c.beat(tp)
 		batch, open := collect(ctx, src.Messages(), ticker.C, c.cfg.MaxBatch, c.cfg.MaxWait)
+		c.beat(tp)
 		if ctx.Err() != nil {
 			return nil // not started: the next owner reads it again from the HWM
 		}
@@ -146,6 +148,7 @@ func (h *groupHandler) writeRetrying(ctx context.Context, tp TopicPartition, bat
 	c := h.c
 	backoff := c.cfg.RetryBackoff
 	for attempt := 1; ; attempt++ {
+		c.beat(tp)
 		bctx, cancel := context.WithTimeout(context.WithoutCancel(ctx), c.cfg.BatchTimeout)
 		hwm, err := c.write(bctx, tp, batch, pm)
 		cancel()

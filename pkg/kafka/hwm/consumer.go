@@ -136,7 +136,8 @@ type Consumer struct {
 
 	mu       sync.Mutex
 	assigned []TopicPartition
-	owned    map[TopicPartition]bool // partitions whose gauges this member reports
+	owned    map[TopicPartition]bool      // partitions whose gauges this member reports
+	beats    map[TopicPartition]time.Time // when each owned partition's loop last moved
 	stopped  map[TopicPartition]bool
 	fatal    error              // the first Fatal handler error
 	halt     context.CancelFunc // ends Run after a Fatal error
@@ -301,8 +302,11 @@ func (c *Consumer) setAssigned(tps []TopicPartition) {
 	c.mu.Lock()
 	gone := c.owned
 	c.owned = map[TopicPartition]bool{}
+	c.beats = map[TopicPartition]time.Time{}
+	now := time.Now()
 	for _, tp := range tps {
 		c.owned[tp] = true
+		c.beats[tp] = now
 		delete(gone, tp)
 	}
 	c.assigned = tps
@@ -323,6 +327,38 @@ func (c *Consumer) isStopped(tp TopicPartition) bool {
 	c.mu.Lock()
 	defer c.mu.Unlock()
 	return c.stopped[tp]
+}
+
+// beat records that the loop of tp moved: it waited for records, wrote a
+// batch or tried to.
+func (c *Consumer) beat(tp TopicPartition) {
+	c.mu.Lock()
+	if _, ok := c.beats[tp]; ok {
+		c.beats[tp] = time.Now()
+	}
+	c.mu.Unlock()
+}
+
+// Stalled returns an error naming a partition this member owns whose loop has
+// not moved for longer than maxAge, and nil otherwise. An idle loop still
+// moves (it wakes every few seconds); a loop that retries a failing batch
+// moves on every attempt, so an outage is not a stall. A single batch may
+// take up to BatchTimeout, so maxAge must be longer than that. Stopped
+// partitions and members that own nothing are never stalled. It is meant for
+// a liveness probe: a stalled loop needs a restart.
+func (c *Consumer) Stalled(maxAge time.Duration) error {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	now := time.Now()
+	for tp, last := range c.beats {
+		if c.stopped[tp] {
+			continue
+		}
+		if age := now.Sub(last); age > maxAge {
+			return fmt.Errorf("hwm: the loop of %s/%d has not moved for %s", tp.Topic, tp.Partition, age.Round(time.Millisecond))
+		}
+	}
+	return nil
 }
 
 // sleep waits d or until ctx is done; it reports whether the full wait passed.

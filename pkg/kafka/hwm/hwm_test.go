@@ -5,6 +5,7 @@ import (
 	"embed"
 	"errors"
 	"fmt"
+	"strings"
 	"sync"
 	"testing"
 	"time"
@@ -378,4 +379,31 @@ func TestFatalHandlerErrorStopsRun(t *testing.T) {
 	require.Equal(t, 1, calls, "a fatal batch must not be retried")
 	require.Zero(t, e.count())
 	require.EqualValues(t, -1, e.hwm(0))
+}
+
+// A partition loop stuck inside a batch is reported by Stalled, naming the
+// partition; once it moves again, Stalled is quiet.
+func TestStalledNamesAPartitionWhoseLoopDoesNotMove(t *testing.T) {
+	t.Parallel()
+	e := newEnv(t, 1)
+	e.produce(0, 3)
+	stuck := make(chan struct{})
+	release := make(chan struct{})
+	var once sync.Once
+	c := e.consumer(e.config("stall"), func(ctx context.Context, tx *sqlx.Tx, b Batch) error {
+		once.Do(func() {
+			close(stuck)
+			<-release
+		})
+		return store(ctx, tx, b)
+	})
+	e.run(c)
+	<-stuck
+	require.Eventually(t, func() bool {
+		err := c.Stalled(50 * time.Millisecond)
+		return err != nil && strings.Contains(err.Error(), e.topic+"/0")
+	}, waitFor, tick)
+	close(release)
+	e.waitCount(3)
+	require.Eventually(t, func() bool { return c.Stalled(time.Second) == nil }, waitFor, tick)
 }

@@ -203,11 +203,17 @@ func (s *Service) Ready(ctx context.Context) error {
 // ErrNotRunning is the liveness failure after the consumer has stopped.
 var ErrNotRunning = errors.New("consumer is not running")
 
-// Alive is the liveness check: the consumer's loop has not ended. Database
-// and Kafka outages do not fail it; the loop retries them itself.
+// stallAfter is how long a partition's loop may go without moving before the
+// pod counts as stuck: longer than one batch may take (hwm's BatchTimeout,
+// two minutes by default).
+const stallAfter = 3 * time.Minute
+
+// Alive is the liveness check: the consumer has not ended, and no partition's
+// poll loop has stalled. Database and Kafka outages do not fail it; the loops
+// retry them and keep moving.
 func (s *Service) Alive(context.Context) error {
 	if s.stopped.Load() {
 		return ErrNotRunning
 	}
-	return nil
+	return s.consumer.Stalled(stallAfter)
 }
