@@ -42,26 +42,9 @@ func New(db *sqlx.DB, version int16, log *zap.Logger) *API {
 
 // Register adds the routes to srv behind auth (nais.RequireToken).
 func (a *API) Register(srv *nais.Server, auth func(http.Handler) http.Handler) {
-	srv.Handle(Route, hidePath(auth(http.HandlerFunc(a.hendelser))))
-}
-
-// routePath is Route's path with its wildcard, as it may appear in logs.
-const routePath = "/api/v1/arbeidssoeker/{arbeidssoekerId}/bekreftelse-hendelser"
-
-// hidePath replaces the request path, which holds the arbeidssoekerId, with
-// the route's pattern before the middleware sees it: the token middleware
-// logs the path of a rejected request, and the id must not reach ordinary
-// logs. The handler reads the id with PathValue, which the mux has already
-// matched.
-func hidePath(next http.Handler) http.Handler {
-	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
-		u := *r.URL
-		u.Path, u.RawPath = routePath, ""
-		r2 := r.WithContext(r.Context())
-		r2.URL = &u
-		r2.RequestURI = routePath
-		next.ServeHTTP(w, r2)
-	})
+	// The token middleware logs a rejected request's route pattern, never its
+	// path, which holds the arbeidssoekerId.
+	srv.Handle(Route, auth(http.HandlerFunc(a.hendelser)))
 }
 
 // Hendelse is one stored hendelse in a response.
